@@ -1,0 +1,55 @@
+/**
+ * The one source of truth for identifiers shared by the server, the CLI, the VS Code client and
+ * the documentation: rule ids, settings keys, severities, environments. Rule ids and settings
+ * keys are a public contract (settings, suppressions, JSON and SARIF output): never rename one.
+ */
+
+export const RULE_IDS = [
+  'unbounded-delete',
+  'unbounded-update',
+  'missing-transaction',
+  'uncommitted-transaction',
+  'truncate',
+  'drop-object',
+  'production-write',
+  'syntax-error',
+  'unused-suppression',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export function isRuleId(value: string): value is RuleId {
+  return (RULE_IDS as readonly string[]).includes(value);
+}
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type SeveritySetting = Severity | 'off';
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['off', ...SEVERITIES];
+
+export const ENVIRONMENTS = ['production', 'staging', 'development', 'local'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Settings keys, as written in VS Code settings and in `.vscode/settings.json`. */
+export const SETTINGS = {
+  section: 'safesql',
+  rules: 'safesql.rules',
+  connections: 'safesql.connections',
+} as const;
+
+/** Comment directives recognised in SQL files. */
+export const DIRECTIVES = {
+  ignore: 'safesql-ignore',
+  ignoreFile: 'safesql-ignore-file',
+  connection: 'safesql:connection',
+} as const;
+
+export const PRODUCT = {
+  name: 'safesql',
+  version: '0.1.0',
+  informationUri: 'https://github.com/safesql/safesql',
+  ruleDocsBaseUrl: 'https://github.com/safesql/safesql/blob/main/docs/rules/',
+} as const;
+
+export function ruleDocsUrl(id: RuleId): string {
+  return `${PRODUCT.ruleDocsBaseUrl}${id}.md`;
+}

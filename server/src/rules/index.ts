@@ -1,0 +1,38 @@
+import { ruleDocsUrl, type RuleId } from '../protocol';
+import { dropObject } from './drop-object';
+import { missingTransaction } from './missing-transaction';
+import { productionWrite } from './production-write';
+import { syntaxError } from './syntax-error';
+import { truncate } from './truncate';
+import type { Rule, RuleMetadata } from './types';
+import { unboundedDelete } from './unbounded-delete';
+import { unboundedUpdate } from './unbounded-update';
+import { uncommittedTransaction } from './uncommitted-transaction';
+
+/** The rules that check statements, in reporting order. */
+export const STATEMENT_RULES: readonly Rule[] = [
+  unboundedDelete,
+  unboundedUpdate,
+  missingTransaction,
+  uncommittedTransaction,
+  truncate,
+  dropObject,
+  productionWrite,
+  syntaxError,
+];
+
+/** Reported by the suppression pass rather than a statement check. */
+export const unusedSuppression: RuleMetadata = {
+  id: 'unused-suppression',
+  defaultSeverity: 'warning',
+  description: 'A safesql-ignore directive that suppresses nothing, or names an id that is not a rule.',
+  docsUrl: ruleDocsUrl('unused-suppression'),
+};
+
+export const RULES: readonly RuleMetadata[] = [...STATEMENT_RULES, unusedSuppression];
+
+const byId = new Map<RuleId, RuleMetadata>(RULES.map((r) => [r.id, r]));
+
+export function ruleMetadata(id: RuleId): RuleMetadata {
+  return byId.get(id)!;
+}

@@ -1,0 +1,63 @@
+import { resolveEnvironment } from '../config/environment';
+import type { LintSettings } from '../config/settings';
+import type { Environment, RuleId, Severity } from '../protocol';
+import type { SqlDocument, Statement } from '../sql/statement';
+import { readDirectives, type ConnectionDirective } from './directives';
+import { ruleMetadata, STATEMENT_RULES } from './index';
+import { Suppressions } from './suppressions';
+import { transactionTimeline } from './transactions';
+import type { ConnectionBinding, Finding, Report, RuleContext } from './types';
+
+export interface LintOptions {
+  settings: LintSettings;
+  /** The connection the editor has bound this document to; a directive in the file overrides it. */
+  editorConnection?: { name: string; environment?: Environment | string; host?: string; database?: string };
+}
+
+/** Runs every rule over a document, applies severities and suppressions, and orders the findings. */
+export function lintDocument(document: SqlDocument, options: LintOptions): Finding[] {
+  const directives = readDirectives(document);
+  const context: RuleContext = {
+    document,
+    transactions: transactionTimeline(document),
+    binding: bindConnection(directives.connection, options),
+  };
+  const suppressions = new Suppressions(document, directives.ignores);
+  const findings: Finding[] = [];
+  const add = (rule: RuleId, report: Report, statement: Statement | undefined): void => {
+    if (suppressions.suppresses(rule, statement)) return;
+    const severity = severityOf(rule, options.settings);
+    if (severity) findings.push({ rule, severity, ...report });
+  };
+
+  for (const statement of document.statements) {
+    for (const rule of STATEMENT_RULES) {
+      for (const report of rule.check(statement, context)) add(rule.id, report, statement);
+    }
+  }
+  for (const report of suppressions.unused()) {
+    const severity = severityOf('unused-suppression', options.settings);
+    if (severity) findings.push({ rule: 'unused-suppression', severity, ...report });
+  }
+  return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+}
+
+function severityOf(rule: RuleId, settings: LintSettings): Severity | undefined {
+  const configured = settings.rules[rule];
+  if (configured === 'off') return undefined;
+  return configured ?? ruleMetadata(rule).defaultSeverity;
+}
+
+function bindConnection(directive: ConnectionDirective | undefined, options: LintOptions): ConnectionBinding | undefined {
+  if (directive) {
+    const connection = options.settings.connections.find((c) => c.name === directive.name);
+    const resolved = connection
+      ? resolveEnvironment(connection)
+      : { environment: 'production' as const, escalation: `connection "${directive.name}" is not configured in safesql.connections, so it counts as production` };
+    return { name: directive.name, ...resolved, source: 'directive', directiveSpan: directive.span };
+  }
+  if (options.editorConnection) {
+    return { name: options.editorConnection.name, ...resolveEnvironment(options.editorConnection), source: 'editor' };
+  }
+  return undefined;
+}

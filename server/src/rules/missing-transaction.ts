@@ -1,0 +1,19 @@
+import { ruleDocsUrl } from '../protocol';
+import type { Rule } from './types';
+
+export const missingTransaction: Rule = {
+  id: 'missing-transaction',
+  defaultSeverity: 'warning',
+  description: 'A statement that changes data or schema outside an explicit BEGIN … COMMIT block.',
+  docsUrl: ruleDocsUrl('missing-transaction'),
+  check(statement, { transactions }) {
+    if (!statement.modifiesData || transactions.openBefore[statement.index]) return [];
+    return [
+      {
+        message: 'This statement changes data outside a transaction: it is committed the moment it runs, and nothing can roll it back.',
+        help: 'Wrap it in `BEGIN; … COMMIT;` (or end with ROLLBACK for a dry run) and check the affected row count before committing.',
+        span: statement.span,
+      },
+    ];
+  },
+};

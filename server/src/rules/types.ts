@@ -1,0 +1,46 @@
+import type { Environment, RuleId, Severity } from '../protocol';
+import type { SqlDocument, Span, Statement } from '../sql/statement';
+import type { TransactionTimeline } from './transactions';
+
+/** What a rule says about one place: the consequence, and the remedy. */
+export interface Report {
+  message: string;
+  help: string;
+  span: Span;
+  related?: { span: Span; message: string }[];
+}
+
+export interface Finding extends Report {
+  rule: RuleId;
+  severity: Severity;
+}
+
+/** The connection a document is bound to, after environment resolution. */
+export interface ConnectionBinding {
+  name: string;
+  environment: Environment;
+  /** Why the environment is production although the declaration did not say so. */
+  escalation?: string;
+  /** Where the binding comes from: a `-- safesql:connection` line, or the editor. */
+  source: 'directive' | 'editor';
+  /** The directive's span, when it comes from one. */
+  directiveSpan?: Span;
+}
+
+export interface RuleContext {
+  document: SqlDocument;
+  transactions: TransactionTimeline;
+  binding: ConnectionBinding | undefined;
+}
+
+export interface RuleMetadata {
+  id: RuleId;
+  defaultSeverity: Severity;
+  /** One sentence: what the rule flags. */
+  description: string;
+  docsUrl: string;
+}
+
+export interface Rule extends RuleMetadata {
+  check(statement: Statement, context: RuleContext): Report[];
+}

@@ -1,0 +1,38 @@
+import type { RowChange, Statement } from '../sql/statement';
+import type { Report } from './types';
+
+/** Reports for the DELETEs or UPDATEs of a statement whose reach is the whole table. */
+export function unboundedChanges(statement: Statement, command: RowChange['command']): Report[] {
+  return statement.rowChanges
+    .filter((change) => change.command === command && !change.reach.bounded)
+    .map((change) => report(change));
+}
+
+function report(change: RowChange): Report {
+  const verb = change.command === 'delete' ? 'deletes' : 'updates';
+  const command = change.command.toUpperCase();
+  const where = change.inCte ? `${command} in a WITH clause` : command;
+  const table = `"${change.target}"`;
+  const help =
+    change.command === 'delete'
+      ? `Add a WHERE clause that names exactly the rows to delete and preview the count first. To empty a table on purpose, say so: \`-- safesql-ignore unbounded-delete -- <reason>\`.`
+      : `Add a WHERE clause that names exactly the rows to change and preview the count first. To change every row on purpose, say so: \`-- safesql-ignore unbounded-update -- <reason>\`.`;
+  switch (change.reach.bounded ? 'bounded' : change.reach.reason) {
+    case 'no-where':
+      return { message: `${where} on ${table} has no WHERE clause: it ${verb} every row of the table.`, help, span: change.span };
+    case 'always-true':
+      return { message: `The WHERE clause of this ${where} is always true: it ${verb} every row of ${table}.`, help, span: change.whereSpan ?? change.span };
+    case 'unrelated-join':
+      return {
+        message: `The WHERE clause of this ${where} never restricts ${table} itself: the join to the ${change.command === 'delete' ? 'USING' : 'FROM'} tables is a cross join, so as soon as any of their rows match it ${verb} every row of ${table}.`,
+        help: `Relate ${table} to the other tables in the WHERE clause (e.g. \`${change.target}.id = other.${change.target.split('.').pop()}_id\`). ${help}`,
+        span: change.whereSpan ?? change.span,
+      };
+    default:
+      return {
+        message: `The WHERE clause of this ${where} does not depend on the rows of ${table}: it ${verb} either every row or none.`,
+        help,
+        span: change.whereSpan ?? change.span,
+      };
+  }
+}

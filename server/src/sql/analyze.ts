@@ -1,0 +1,66 @@
+import { factsFromGrammar } from './fromGrammar';
+import { factsFromTokens } from './fromTokens';
+import { parseWithGrammar } from './grammar';
+import { LineIndex } from './lineIndex';
+import { splitStatements } from './splitter';
+import { shiftSpan, type SqlDocument, type Statement, type StatementFacts } from './statement';
+
+/** Facts by statement text: an edit re-parses only the statements it touched. */
+const factsCache = new Map<string, StatementFacts>();
+const FACTS_CACHE_LIMIT = 50_000;
+
+/** Splits and reads a whole SQL document. The grammar must have been loaded (`loadGrammar`). */
+export function analyzeDocument(text: string): SqlDocument {
+  const { statements: spans, comments } = splitStatements(text);
+  const statements: Statement[] = spans.map((span, index) => {
+    const statementText = text.slice(span.start, span.end);
+    const facts = factsOf(statementText);
+    return {
+      ...facts,
+      rowChanges: facts.rowChanges.map((c) => ({
+        ...c,
+        span: shiftSpan(c.span, span.start),
+        ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, span.start) } : {}),
+      })),
+      destructions: facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, span.start) })),
+      ...(facts.syntaxError ? { syntaxError: { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, span.start) } } : {}),
+      index,
+      span: { start: span.start, end: span.end },
+      text: statementText,
+      tokens: span.tokens,
+    };
+  });
+  return { text, lines: new LineIndex(text), statements, comments };
+}
+
+export function factsOf(statementText: string): StatementFacts {
+  let facts = factsCache.get(statementText);
+  if (!facts) {
+    facts = readStatement(statementText);
+    if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.clear();
+    factsCache.set(statementText, facts);
+  }
+  return facts;
+}
+
+function readStatement(text: string): StatementFacts {
+  const parsed = parseWithGrammar(text);
+  if (parsed.ok) return factsFromGrammar(text, parsed.statements);
+  const at = parsed.position === undefined ? 0 : codePointToUtf16(text, parsed.position);
+  const end = Math.min(text.length, Math.max(at + 1, tokenEndAt(text, at)));
+  return factsFromTokens(text, { message: parsed.message, span: { start: Math.min(at, text.length), end } });
+}
+
+/** The end of the word or symbol at `offset`, so the squiggle covers the offending token. */
+function tokenEndAt(text: string, offset: number): number {
+  const match = /^[\p{L}\p{N}_$]+|^\S/u.exec(text.slice(offset, offset + 200));
+  return offset + (match ? match[0].length : 0);
+}
+
+function codePointToUtf16(text: string, codePoints: number): number {
+  let offset = 0;
+  for (let i = 0; i < codePoints && offset < text.length; i++) {
+    offset += (text.codePointAt(offset) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return offset;
+}
