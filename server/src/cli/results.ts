@@ -1,0 +1,42 @@
+import type { RuleId, Severity } from '../protocol';
+import type { Finding } from '../rules/types';
+import type { SqlDocument } from '../sql/statement';
+
+/** One linted file: what the reporters print. */
+export interface FileResult {
+  /** The path as the user sees it: relative to the working directory, with `/` separators. */
+  file: string;
+  document: SqlDocument;
+  findings: Finding[];
+}
+
+/** A finding as the stable JSON contract prints it: 1-based lines and columns, end exclusive. */
+export interface FindingRecord {
+  file: string;
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function toRecord(result: FileResult, finding: Finding): FindingRecord {
+  const start = result.document.lines.position(finding.span.start);
+  const end = result.document.lines.position(finding.span.end);
+  return {
+    file: result.file,
+    rule: finding.rule,
+    severity: finding.severity,
+    message: finding.message,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+  };
+}
+
+export function records(results: FileResult[]): FindingRecord[] {
+  return results.flatMap((r) => r.findings.map((f) => toRecord(r, f)));
+}
