@@ -62,8 +62,7 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
     const shownAs = displayPath(file, io.cwd);
     try {
       const settings = settingsFor(file);
-      const text = await readSqlFile(file, shownAs);
-      const document = analyzeDocument(text);
+      const document = analyzeDocument(await readSqlFile(file, shownAs));
       results.push({ file: shownAs, document, findings: lintDocument(document, { settings }) });
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;

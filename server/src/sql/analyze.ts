@@ -1,6 +1,7 @@
 import { factsFromGrammar } from './fromGrammar';
 import { factsFromTokens } from './fromTokens';
 import { parseWithGrammar } from './grammar';
+import type { Token } from './lexer';
 import { LineIndex } from './lineIndex';
 import { splitStatements } from './splitter';
 import { shiftSpan, type SqlDocument, type Statement, type StatementFacts } from './statement';
@@ -14,38 +15,45 @@ export function analyzeDocument(text: string): SqlDocument {
   const { statements: spans, comments } = splitStatements(text);
   const statements: Statement[] = spans.map((span, index) => {
     const statementText = text.slice(span.start, span.end);
-    const facts = factsOf(statementText);
-    return {
-      ...facts,
-      rowChanges: facts.rowChanges.map((c) => ({
-        ...c,
-        span: shiftSpan(c.span, span.start),
-        ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, span.start) } : {}),
-      })),
-      destructions: facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, span.start) })),
-      ...(facts.syntaxError ? { syntaxError: { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, span.start) } } : {}),
-      index,
-      span: { start: span.start, end: span.end },
-      text: statementText,
-      tokens: span.tokens,
-    };
+    const facts = factsOf(statementText, () => span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })));
+    return { ...placed(facts, span.start), index, span: { start: span.start, end: span.end }, text: statementText, tokens: span.tokens };
   });
   return { text, lines: new LineIndex(text), statements, comments };
 }
 
-export function factsOf(statementText: string): StatementFacts {
+/** A statement's facts, spans relative to its text; `tokens` gives its tokens if it must be read. */
+export function factsOf(statementText: string, tokens?: () => Token[]): StatementFacts {
   let facts = factsCache.get(statementText);
   if (!facts) {
-    facts = readStatement(statementText);
-    if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.clear();
-    factsCache.set(statementText, facts);
+    facts = readStatement(statementText, tokens);
+    rememberFacts(statementText, facts);
   }
   return facts;
 }
 
-function readStatement(text: string): StatementFacts {
+function rememberFacts(statementText: string, facts: StatementFacts): void {
+  if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.clear();
+  factsCache.set(statementText, facts);
+}
+
+/** Facts with their spans moved to document offsets (shared as they are when there is none). */
+function placed(facts: StatementFacts, offset: number): StatementFacts {
+  if (facts.rowChanges.length === 0 && facts.destructions.length === 0 && !facts.syntaxError) return facts;
+  return {
+    ...facts,
+    rowChanges: facts.rowChanges.map((c) => ({
+      ...c,
+      span: shiftSpan(c.span, offset),
+      ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, offset) } : {}),
+    })),
+    destructions: facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, offset) })),
+    ...(facts.syntaxError ? { syntaxError: { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, offset) } } : {}),
+  };
+}
+
+function readStatement(text: string, tokens?: () => Token[]): StatementFacts {
   const parsed = parseWithGrammar(text);
-  if (parsed.ok) return factsFromGrammar(text, parsed.statements);
+  if (parsed.ok) return factsFromGrammar(text, parsed.statements, tokens);
   const at = parsed.position === undefined ? 0 : codePointToUtf16(text, parsed.position);
   const end = Math.min(text.length, Math.max(at + 1, tokenEndAt(text, at)));
   return factsFromTokens(text, { message: parsed.message, span: { start: Math.min(at, text.length), end } });

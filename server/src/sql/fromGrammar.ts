@@ -1,4 +1,5 @@
 import type { PgNode } from './grammar';
+import type { Token } from './lexer';
 import { evaluate, restrictsTarget, type ColumnReference, type ConstantValue, type Predicate } from './predicate';
 import type { Destruction, Reach, RowChange, StatementFacts, StatementKind, TransactionControl } from './statement';
 import { TokenText } from './tokenText';
@@ -7,8 +8,8 @@ import { TokenText } from './tokenText';
  * Reads the facts the rules need from PostgreSQL's parse tree of one statement. Locations in the
  * tree are UTF-8 byte offsets; spans are turned into UTF-16 offsets of the statement's text.
  */
-export function factsFromGrammar(text: string, nodes: PgNode[]): StatementFacts {
-  const reader = new TreeReader(text);
+export function factsFromGrammar(text: string, nodes: PgNode[], tokens?: () => Token[]): StatementFacts {
+  const reader = new TreeReader(text, tokens);
   const facts: StatementFacts = { kind: 'other', modifiesData: false, rowChanges: [], destructions: [], source: 'grammar' };
   for (const node of nodes) reader.read(node, facts);
   return facts;
@@ -48,6 +49,13 @@ const TRANSACTION_CONTROL: Record<string, TransactionControl> = {
   TRANS_STMT_PREPARE: 'commit', // PREPARE TRANSACTION ends the session's transaction
 };
 
+/**
+ * Fields that hold expressions, row values or definitions: PostgreSQL allows a data-modifying
+ * statement only in a WITH clause (or as a rule, function body, EXPLAIN, COPY or PREPARE query), so
+ * the search for DELETE and UPDATE need not enter them. The biggest are INSERT's VALUES lists.
+ */
+const EXPRESSION_FIELDS = new Set(['whereClause', 'targetList', 'valuesLists', 'returningList', 'returningClause', 'sortClause', 'groupClause', 'havingClause', 'distinctClause', 'tableElts', 'typeName', 'cols', 'constraints', 'options', 'args']);
+
 /** Functions whose result changes between calls, so `f() = f()` is not always true. */
 const VOLATILE_FUNCTIONS = new Set(['random', 'clock_timestamp', 'nextval', 'gen_random_uuid', 'uuid_generate_v4', 'timeofday']);
 
@@ -55,13 +63,16 @@ class TreeReader {
   private tokenText: TokenText | undefined;
   private readonly byteToChar: ((byte: number) => number) | undefined;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly knownTokens?: () => Token[],
+  ) {
     // eslint-disable-next-line no-control-regex
     this.byteToChar = /^[\x00-\x7f]*$/.test(text) ? undefined : utf8ToUtf16(text);
   }
 
   private get tokens(): TokenText {
-    this.tokenText ??= new TokenText(this.text);
+    this.tokenText ??= new TokenText(this.text, this.knownTokens?.());
     return this.tokenText;
   }
 
@@ -108,7 +119,7 @@ class TreeReader {
       if (inCte) facts.modifiesData = true;
     }
     for (const [key, value] of Object.entries(entry ? entry[1] : (node as Fields))) {
-      if (key === 'whereClause' || key === 'targetList') continue; // expressions hold no DML
+      if (typeof value !== 'object' || EXPRESSION_FIELDS.has(key)) continue;
       this.collectRowChanges(value, inCte || key === 'ctequery', facts);
     }
   }
@@ -179,7 +190,7 @@ class TreeReader {
   }
 
   private predicate(node: unknown): Predicate {
-    const key = canonicalKey(node);
+    const key = memo(() => canonicalKey(node));
     const entry = unwrap(node);
     if (!entry) return { type: 'other', columns: [], volatile: false, key };
     const [type, f] = entry;
@@ -238,7 +249,7 @@ class TreeReader {
         if (typeof name === 'string' && VOLATILE_FUNCTIONS.has(name)) volatile = true;
       }
     });
-    return { type: 'other', columns, volatile, key: canonicalKey(node) };
+    return { type: 'other', columns, volatile, key: memo(() => canonicalKey(node)) };
   }
 }
 
@@ -311,6 +322,11 @@ function walk(node: unknown, visit: (type: string, fields: Fields) => void): voi
   for (const value of Object.values(entry ? entry[1] : (node as Fields))) {
     if (value && typeof value === 'object') walk(value, visit);
   }
+}
+
+function memo(compute: () => string): () => string {
+  let value: string | undefined;
+  return () => (value ??= compute());
 }
 
 /** A node's structure without source locations: equal keys mean the same expression. */

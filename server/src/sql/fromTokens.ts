@@ -167,7 +167,7 @@ class PredicateReader {
       this.pos++;
       args.push(this.and());
     }
-    return args.length === 1 ? args[0]! : { type: 'or', args, key: args.map((a) => a.key).join(' or ') };
+    return args.length === 1 ? args[0]! : { type: 'or', args, key: () => args.map((a) => a.key()).join(' or ') };
   }
 
   private and(): Predicate {
@@ -176,14 +176,14 @@ class PredicateReader {
       this.pos++;
       args.push(this.not());
     }
-    return args.length === 1 ? args[0]! : { type: 'and', args, key: args.map((a) => a.key).join(' and ') };
+    return args.length === 1 ? args[0]! : { type: 'and', args, key: () => args.map((a) => a.key()).join(' and ') };
   }
 
   private not(): Predicate {
     if (this.t.isWord(this.pos, 'not')) {
       this.pos++;
       const arg = this.not();
-      return { type: 'not', arg, key: `not ${arg.key}` };
+      return { type: 'not', arg, key: () => `not ${arg.key()}` };
     }
     return this.comparison();
   }
@@ -196,14 +196,14 @@ class PredicateReader {
       const testIndex = this.pos + (negated ? 2 : 1);
       if (t.isWord(testIndex, 'null')) {
         this.pos = testIndex + 1;
-        return { type: 'null-test', arg: left, isNull: !negated, key: `${left.key} is ${negated ? 'not ' : ''}null` };
+        return { type: 'null-test', arg: left, isNull: !negated, key: () => `${left.key()} is ${negated ? 'not ' : ''}null` };
       }
     }
     const operator = t.words[this.pos];
     if (this.pos < this.end && t.tokens[this.pos]!.type === 'operator' && operator) {
       this.pos++;
       const right = this.atom();
-      return { type: 'compare', operator, left, right, key: `${left.key} ${operator} ${right.key}` };
+      return { type: 'compare', operator, left, right, key: () => `${left.key()} ${operator} ${right.key()}` };
     }
     return left;
   }
@@ -211,7 +211,7 @@ class PredicateReader {
   private atom(): Predicate {
     const t = this.t;
     const start = this.pos;
-    if (start >= this.end) return { type: 'other', columns: [], volatile: false, key: '' };
+    if (start >= this.end) return { type: 'other', columns: [], volatile: false, key: () => '' };
     const token = t.tokens[start]!;
     const word = t.words[start]!;
     if (t.is(start, '(')) {
@@ -224,16 +224,16 @@ class PredicateReader {
       return this.otherOver(start, this.skipToDepthEnd(start));
     }
     this.pos++;
-    if (token.type === 'number') return { type: 'constant', value: Number(word.replace(/_/g, '')), key: word };
-    if (token.type === 'string') return { type: 'constant', value: stringValue(word), key: word };
-    if (token.type === 'word' && (word === 'true' || word === 'false')) return { type: 'constant', value: word === 'true', key: word };
-    if (token.type === 'word' && word === 'null') return { type: 'constant', value: null, key: word };
+    if (token.type === 'number') return { type: 'constant', value: Number(word.replace(/_/g, '')), key: () => word };
+    if (token.type === 'string') return { type: 'constant', value: stringValue(word), key: () => word };
+    if (token.type === 'word' && (word === 'true' || word === 'false')) return { type: 'constant', value: word === 'true', key: () => word };
+    if (token.type === 'word' && word === 'null') return { type: 'constant', value: null, key: () => word };
     if (t.isName(start) && !t.is(this.pos, '(')) {
       const end = t.nameEnd(start);
       this.pos = end + 1;
       const parts = t.words.slice(start, end + 1).filter((w) => w !== '.');
       const column: ColumnReference = parts.length > 1 ? { qualifier: parts[parts.length - 2]! } : {};
-      return { type: 'column', column, key: parts.join('.') };
+      return { type: 'column', column, key: () => parts.join('.') };
     }
     // A call, a subquery or anything else: skip it at its nesting depth.
     if (t.is(this.pos, '(')) this.pos = this.skipToDepthEnd(this.pos);
@@ -261,7 +261,7 @@ class PredicateReader {
       columns.push(parts.length > 1 ? { qualifier: parts[parts.length - 2]! } : {});
       i = end;
     }
-    return { type: 'other', columns, volatile: false, key: t.words.slice(from, to).join(' ') };
+    return { type: 'other', columns, volatile: false, key: () => t.words.slice(from, to).join(' ') };
   }
 }
 

@@ -9,15 +9,21 @@ export interface ColumnReference {
 }
 
 export type Predicate =
-  | { type: 'constant'; value: ConstantValue; key: string }
-  | { type: 'column'; column: ColumnReference; key: string }
-  | { type: 'and' | 'or'; args: Predicate[]; key: string }
-  | { type: 'not'; arg: Predicate; key: string }
-  | { type: 'compare'; operator: string; left: Predicate; right: Predicate; key: string }
-  | { type: 'null-test'; arg: Predicate; isNull: boolean; key: string }
-  | { type: 'current-of'; key: string }
+  | { type: 'constant'; value: ConstantValue; key: Key }
+  | { type: 'column'; column: ColumnReference; key: Key }
+  | { type: 'and' | 'or'; args: Predicate[]; key: Key }
+  | { type: 'not'; arg: Predicate; key: Key }
+  | { type: 'compare'; operator: string; left: Predicate; right: Predicate; key: Key }
+  | { type: 'null-test'; arg: Predicate; isNull: boolean; key: Key }
+  | { type: 'current-of'; key: Key }
   /** Anything else. `volatile` marks calls whose value may differ between evaluations. */
-  | { type: 'other'; columns: ColumnReference[]; volatile: boolean; key: string };
+  | { type: 'other'; columns: ColumnReference[]; volatile: boolean; key: Key };
+
+/**
+ * The expression's identity without source positions: equal keys mean the same expression.
+ * Computed on demand, since only a few comparisons ever need it.
+ */
+export type Key = () => string;
 
 /** A literal: boolean, NULL, number (as a JS number) or string. */
 export type ConstantValue = boolean | null | number | string;
@@ -61,9 +67,9 @@ function coversNullAndNotNull(args: Predicate[]): boolean {
   const seen = new Map<string, boolean>();
   for (const arg of args) {
     if (arg.type !== 'null-test') continue;
-    const other = seen.get(arg.arg.key);
+    const other = seen.get(arg.arg.key());
     if (other !== undefined && other !== arg.isNull) return true;
-    seen.set(arg.arg.key, arg.isNull);
+    seen.set(arg.arg.key(), arg.isNull);
   }
   return false;
 }
@@ -96,7 +102,7 @@ function compare(operator: string, left: Predicate, right: Predicate): Truth {
     }
   }
   // `x = x` matches every row where x is not NULL: for reach that is every row.
-  if (left.key === right.key && !isVolatile(left)) {
+  if (left.type === right.type && left.type !== 'constant' && left.key() === right.key() && !isVolatile(left)) {
     if (SELF_TRUE_OPERATORS.has(operator)) return true;
     if (SELF_FALSE_OPERATORS.has(operator)) return false;
   }

@@ -41,6 +41,9 @@ export function splitStatements(text: string): SplitResult {
       case 'line-comment':
       case 'block-comment':
         comments.push(token);
+        // An unclosed comment swallows the rest of the file: it belongs to the statement so
+        // that the grammar reports it.
+        if (token.unterminated) current.push(token);
         continue;
       case 'psql-meta':
       case 'copy-data':

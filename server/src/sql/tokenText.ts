@@ -10,8 +10,12 @@ export class TokenText {
   /** Each token's text; words lower-cased. */
   readonly words: string[];
 
-  constructor(readonly text: string) {
-    this.tokens = tokenize(text).filter((t) => t.type !== 'line-comment' && t.type !== 'block-comment');
+  /** `tokens`, when the caller already has them, are the text's tokens without comments. */
+  constructor(
+    readonly text: string,
+    tokens?: Token[],
+  ) {
+    this.tokens = tokens ?? tokenize(text).filter((t) => t.type !== 'line-comment' && t.type !== 'block-comment');
     this.words = this.tokens.map((t) => {
       const raw = text.slice(t.start, t.end);
       return t.type === 'word' ? raw.toLowerCase() : raw;

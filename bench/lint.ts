@@ -1,0 +1,75 @@
+/**
+ * Lint throughput on a generated ~1 MB file: in process (front end + rules), and the whole CLI
+ * run against squawk-cli (npm) on the same file as the reference. Prints figures; asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_SETTINGS } from '../server/src/config/settings';
+import { lintDocument } from '../server/src/rules/lint';
+import { analyzeDocument } from '../server/src/sql/analyze';
+import { loadGrammar } from '../server/src/sql/grammar';
+import { generateSql } from './generate';
+
+const ROOT = resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function timeCommand(command: string, args: string[]): { ms: number; code: number | null } {
+  const times: number[] = [];
+  let code: number | null = null;
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    code = result.status;
+  }
+  return { ms: median(times), code };
+}
+
+async function main(): Promise<void> {
+  const { text, statements } = generateSql(1_000_000);
+  const dir = join(ROOT, '.bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'mixed-1mb.sql');
+  writeFileSync(file, text);
+  const megabytes = Buffer.byteLength(text) / 1e6;
+  console.log(`# lint benchmark: ${megabytes.toFixed(2)} MB, ${statements} statements, median of ${RUNS} runs`);
+
+  await loadGrammar();
+  const inProcess: number[] = [];
+  let findings = 0;
+  for (let i = 0; i < RUNS; i++) {
+    // Vary one byte per run so the per-statement cache does not hide the parsing cost.
+    const variant = text.replace('report_', `report${i}_`).replace(/\d+/g, (d) => `${d}${i}`);
+    const start = process.hrtime.bigint();
+    findings = lintDocument(analyzeDocument(variant), { settings: DEFAULT_SETTINGS }).length;
+    inProcess.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const ms = median(inProcess);
+  console.log(`in process (split + parse + rules): ${ms.toFixed(0)} ms — ${(megabytes / (ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (ms / 1000))} statements/s, ${findings} findings`);
+
+  const safesql = timeCommand(process.execPath, [join(ROOT, 'bin/safesql.js'), 'lint', '--format', 'json', file]);
+  console.log(`safesql lint (whole CLI run, --format json): ${safesql.ms.toFixed(0)} ms — ${(megabytes / (safesql.ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (safesql.ms / 1000))} statements/s (exit ${safesql.code})`);
+
+  const squawkBinary = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
+  const squawkNpm = join(ROOT, 'node_modules/.bin/squawk');
+  if (!existsSync(squawkNpm)) {
+    console.log('squawk-cli is not installed: no reference figure');
+    return;
+  }
+  const npmRun = timeCommand(squawkNpm, ['--reporter', 'json', file]);
+  console.log(`squawk (npm squawk-cli, --reporter json): ${npmRun.ms.toFixed(0)} ms — ${(megabytes / (npmRun.ms / 1000)).toFixed(2)} MB/s`);
+  if (existsSync(squawkBinary)) {
+    const binaryRun = timeCommand(squawkBinary, ['--reporter', 'json', file]);
+    console.log(`squawk (its native binary called directly): ${binaryRun.ms.toFixed(0)} ms — ${(megabytes / (binaryRun.ms / 1000)).toFixed(2)} MB/s`);
+    console.log(`ratio safesql / squawk binary: ${(safesql.ms / binaryRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
+  }
+  console.log(`ratio safesql / squawk npm command: ${(safesql.ms / npmRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
+}
+
+void main();

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { tokenize } from '../../server/src/sql/lexer';
+import { splitStatements } from '../../server/src/sql/splitter';
+
+/** The statements' texts, exactly as their spans cut them from the source. */
+function split(text: string): string[] {
+  return splitStatements(text).statements.map((s) => text.slice(s.start, s.end));
+}
+
+describe('statement splitter', () => {
+  it('splits at semicolons and keeps exact spans without surrounding blanks or comments', () => {
+    const text = '  SELECT 1;\n-- note\nDELETE FROM t WHERE id = 2 ;  \nUPDATE t SET a = 1';
+    assert.deepEqual(split(text), ['SELECT 1;', 'DELETE FROM t WHERE id = 2 ;', 'UPDATE t SET a = 1']);
+  });
+
+  it('does not split inside single-quoted, E and U& strings', () => {
+    assert.deepEqual(split(`SELECT 'a;b''c;'; SELECT E'it\\'s; fine'; SELECT U&'d\\0061t;'; SELECT 2;`), [
+      `SELECT 'a;b''c;';`,
+      `SELECT E'it\\'s; fine';`,
+      `SELECT U&'d\\0061t;';`,
+      'SELECT 2;',
+    ]);
+  });
+
+  it('treats a backslash in a standard string as a plain character', () => {
+    assert.deepEqual(split(`SELECT 'C:\\dir\\'; SELECT 2;`), [`SELECT 'C:\\dir\\';`, 'SELECT 2;']);
+  });
+
+  it('does not split inside dollar quoting, with or without a tag, and nested tags', () => {
+    const fn = `CREATE FUNCTION f() RETURNS void AS $body$ BEGIN DELETE FROM t; PERFORM $$x;$$; END $body$ LANGUAGE plpgsql;`;
+    assert.deepEqual(split(`${fn}\nSELECT $$a;b$$;`), [fn, 'SELECT $$a;b$$;']);
+  });
+
+  it('keeps $1 parameters and identifiers containing $ apart from dollar quotes', () => {
+    assert.deepEqual(split('SELECT a$b$ FROM t WHERE x = $1; SELECT 2;'), ['SELECT a$b$ FROM t WHERE x = $1;', 'SELECT 2;']);
+  });
+
+  it('handles nested block comments and line comments containing semicolons', () => {
+    const text = 'SELECT 1 /* outer /* inner; */ still; */ + 1; -- trailing; comment\nSELECT 2;';
+    assert.deepEqual(split(text), ['SELECT 1 /* outer /* inner; */ still; */ + 1;', 'SELECT 2;']);
+  });
+
+  it('does not split inside quoted identifiers', () => {
+    assert.deepEqual(split('SELECT "a;b" FROM "we""ird;"; SELECT 2;'), ['SELECT "a;b" FROM "we""ird;";', 'SELECT 2;']);
+  });
+
+  it('does not split at semicolons inside parentheses (as psql)', () => {
+    assert.deepEqual(split('CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); INSERT INTO log VALUES (2)); SELECT 1;'), [
+      'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); INSERT INTO log VALUES (2));',
+      'SELECT 1;',
+    ]);
+  });
+
+  it('keeps a BEGIN ATOMIC function body, including CASE … END, as one statement', () => {
+    const fn = 'CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END;';
+    assert.deepEqual(split(`${fn}\nBEGIN;\nCOMMIT;`), [fn, 'BEGIN;', 'COMMIT;']);
+  });
+
+  it('treats psql meta-command lines as separators that belong to no statement', () => {
+    const text = '\\set ON_ERROR_STOP on\nSELECT 1;\n\\echo done; really\nSELECT 2\n\\g\nSELECT 3;';
+    assert.deepEqual(split(text), ['SELECT 1;', 'SELECT 2', 'SELECT 3;']);
+  });
+
+  it('skips COPY … FROM stdin data up to the \\. line', () => {
+    const text = 'COPY t (a, b) FROM stdin;\n1\tDELETE FROM x;\n2\t\'quote\n\\.\nSELECT 1;';
+    assert.deepEqual(split(text), ['COPY t (a, b) FROM stdin;', 'SELECT 1;']);
+  });
+
+  it('does not treat COPY … TO stdout as having inline data', () => {
+    assert.deepEqual(split('COPY t TO stdout;\nSELECT 1;'), ['COPY t TO stdout;', 'SELECT 1;']);
+  });
+
+  it('survives unterminated strings, dollar quotes and comments (they run to the end)', () => {
+    for (const text of ["SELECT 'abc; SELECT 2;", 'SELECT $x$ abc; SELECT 2;', 'SELECT /* abc; SELECT 2;', 'SELECT "abc; SELECT 2;']) {
+      const { statements } = splitStatements(text);
+      assert.equal(statements.length, 1, text);
+      assert.equal(statements[0]!.end, text.length, text);
+    }
+    const unterminated = tokenize("SELECT 'abc").find((t) => t.type === 'string');
+    assert.equal(unterminated?.unterminated, true);
+  });
+
+  it('covers every character: tokens never overlap and stay inside the text', () => {
+    const text = "SELECT 1.5e-3, 0x1F, 1_000, .5, 'x'::text, a.b, $1 <> $2, B'101', X'ff', N'n' ; \u00e9t\u00e9 \u{1F600} ~ \u0001";
+    let previousEnd = 0;
+    for (const token of tokenize(text)) {
+      assert.ok(token.start >= previousEnd && token.end > token.start && token.end <= text.length);
+      previousEnd = token.end;
+    }
+    assert.deepEqual(
+      tokenize('1.5e-3 0x1F 1_000 .5').map((t) => t.type),
+      ['number', 'number', 'number', 'number'],
+    );
+  });
+
+  it('splits a line with CRLF endings at the same places', () => {
+    assert.deepEqual(split('SELECT 1;\r\nSELECT 2;\r\n'), ['SELECT 1;', 'SELECT 2;']);
+  });
+});
