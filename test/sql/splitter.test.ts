@@ -71,14 +71,23 @@ describe('statement splitter', () => {
     assert.deepEqual(split('COPY t TO stdout;\nSELECT 1;'), ['COPY t TO stdout;', 'SELECT 1;']);
   });
 
-  it('survives unterminated strings, dollar quotes and comments (they run to the end)', () => {
-    for (const text of ["SELECT 'abc; SELECT 2;", 'SELECT $x$ abc; SELECT 2;', 'SELECT /* abc; SELECT 2;', 'SELECT "abc; SELECT 2;']) {
+  it('ends an unclosed quote at its line, so it does not swallow the statements after it', () => {
+    assert.deepEqual(split("SELECT 'abc;\nSELECT 2;"), ["SELECT 'abc;", 'SELECT 2;']);
+    assert.deepEqual(split('SELECT "abc;\nSELECT 2;'), ['SELECT "abc;', 'SELECT 2;']);
+    const unterminated = tokenize("SELECT 'abc\nSELECT 2").find((t) => t.type === 'string');
+    assert.deepEqual([unterminated?.end, unterminated?.unterminated], [11, true]);
+  });
+
+  it('lets an unclosed dollar quote or block comment run to the end, as PostgreSQL does', () => {
+    for (const text of ['SELECT $x$ abc; SELECT 2;', 'SELECT /* abc; SELECT 2;']) {
       const { statements } = splitStatements(text);
       assert.equal(statements.length, 1, text);
       assert.equal(statements[0]!.end, text.length, text);
     }
-    const unterminated = tokenize("SELECT 'abc").find((t) => t.type === 'string');
-    assert.equal(unterminated?.unterminated, true);
+  });
+
+  it('does not let an unclosed parenthesis swallow the next statement', () => {
+    assert.deepEqual(split('INSERT INTO t VALUES (1,;\nDELETE FROM t;'), ['INSERT INTO t VALUES (1,;', 'DELETE FROM t;']);
   });
 
   it('covers every character: tokens never overlap and stay inside the text', () => {

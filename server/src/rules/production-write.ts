@@ -12,7 +12,7 @@ export const productionWrite: Rule = {
     return [
       {
         message: `This statement changes data on "${binding.name}", a production connection${why}: a live application may depend on every row it touches.`,
-        help: 'Preview it and commit it through safesql, which checks the row count and keeps a copy of what changed; or bind this file to a non-production connection.',
+        help: 'Make sure this change is meant for production: run it inside BEGIN … COMMIT, check the affected row count before committing, and keep a copy of the rows it changes. If the file is not meant for production, bind it to another connection.',
         span: statement.span,
         ...(binding.directiveSpan ? { related: [{ span: binding.directiveSpan, message: `The file is bound to "${binding.name}" here.` }] } : {}),
       },

@@ -25,7 +25,7 @@ function report(change: RowChange): Report {
     case 'unrelated-join':
       return {
         message: `The WHERE clause of this ${where} never restricts ${table} itself: the join to the ${change.command === 'delete' ? 'USING' : 'FROM'} tables is a cross join, so as soon as any of their rows match it ${verb} every row of ${table}.`,
-        help: `Relate ${table} to the other tables in the WHERE clause (e.g. \`${change.target}.id = other.${change.target.split('.').pop()}_id\`). ${help}`,
+        help: `Add the join condition that ties each row of ${table} to its rows in the other tables (e.g. \`${change.target}.<column> = <other table>.<column>\`). ${help}`,
         span: change.whereSpan ?? change.span,
       };
     default:

@@ -3,6 +3,7 @@ import { factsFromTokens } from './fromTokens';
 import { parseWithGrammar } from './grammar';
 import type { Token } from './lexer';
 import { LineIndex } from './lineIndex';
+import { withPsqlVariablesReplaced } from './psqlVariables';
 import { splitStatements } from './splitter';
 import { shiftSpan, type SqlDocument, type Statement, type StatementFacts } from './statement';
 
@@ -52,7 +53,7 @@ function placed(facts: StatementFacts, offset: number): StatementFacts {
 }
 
 function readStatement(text: string, tokens?: () => Token[]): StatementFacts {
-  const parsed = parseWithGrammar(text);
+  const parsed = parseWithGrammar(withPsqlVariablesReplaced(text, tokens));
   if (parsed.ok) return factsFromGrammar(text, parsed.statements, tokens);
   const at = parsed.position === undefined ? 0 : codePointToUtf16(text, parsed.position);
   const end = Math.min(text.length, Math.max(at + 1, tokenEndAt(text, at)));

@@ -56,6 +56,8 @@ const TRANSACTION_CONTROL: Record<string, TransactionControl> = {
  */
 const EXPRESSION_FIELDS = new Set(['whereClause', 'targetList', 'valuesLists', 'returningList', 'returningClause', 'sortClause', 'groupClause', 'havingClause', 'distinctClause', 'tableElts', 'typeName', 'cols', 'constraints', 'options', 'args']);
 
+const DATA_MODIFYING_NODES = new Set(['DeleteStmt', 'UpdateStmt', 'InsertStmt', 'MergeStmt']);
+
 /** Functions whose result changes between calls, so `f() = f()` is not always true. */
 const VOLATILE_FUNCTIONS = new Set(['random', 'clock_timestamp', 'nextval', 'gen_random_uuid', 'uuid_generate_v4', 'timeofday']);
 
@@ -95,7 +97,10 @@ class TreeReader {
     }
     if (type === 'ExplainStmt') {
       // Only EXPLAIN ANALYZE executes the statement it explains.
-      const analyze = list(fields.options).some((o) => unwrap(o)?.[1].defname === 'analyze');
+      const analyze = list(fields.options).some((o) => {
+        const option = unwrap(o)?.[1];
+        return option?.defname === 'analyze' && isTrueOption(option.arg);
+      });
       if (analyze) this.read(fields.query as PgNode, facts);
       return;
     }
@@ -116,8 +121,8 @@ class TreeReader {
     const entry = unwrap(node);
     if (entry && (entry[0] === 'DeleteStmt' || entry[0] === 'UpdateStmt')) {
       facts.rowChanges.push(this.rowChange(entry[0] === 'DeleteStmt' ? 'delete' : 'update', entry[1], inCte));
-      if (inCte) facts.modifiesData = true;
     }
+    if (entry && inCte && DATA_MODIFYING_NODES.has(entry[0])) facts.modifiesData = true;
     for (const [key, value] of Object.entries(entry ? entry[1] : (node as Fields))) {
       if (typeof value !== 'object' || EXPRESSION_FIELDS.has(key)) continue;
       this.collectRowChanges(value, inCte || key === 'ctequery', facts);
@@ -251,6 +256,16 @@ class TreeReader {
     });
     return { type: 'other', columns, volatile, key: memo(() => canonicalKey(node)) };
   }
+}
+
+/** An option's boolean value as PostgreSQL reads it: absent means true (`EXPLAIN (ANALYZE)`). */
+function isTrueOption(arg: unknown): boolean {
+  const entry = unwrap(arg);
+  if (!entry) return true;
+  const [type, value] = entry;
+  if (type === 'Integer') return Number(value.ival ?? 0) !== 0;
+  if (type === 'Boolean') return Boolean(value.boolval);
+  return !['false', 'off', 'no', 'n', 'f', '0'].includes(String(value.sval ?? '').toLowerCase());
 }
 
 function statementKind(type: string, fields: Fields): StatementKind {

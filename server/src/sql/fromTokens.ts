@@ -10,9 +10,11 @@ import { TokenText } from './tokenText';
 export function factsFromTokens(text: string, syntaxError: SyntaxError): StatementFacts {
   const t = new TokenText(text);
   const kind = kindOf(t);
-  const rowChanges = findRowChanges(t);
+  // Plain EXPLAIN plans a statement without running it; EXPLAIN ANALYZE runs it.
+  const runs = !t.isWord(0, 'explain') || t.words.slice(1, 4).includes('analyze');
+  const rowChanges = runs ? findRowChanges(t) : [];
   const destructions = findDestructions(t, kind);
-  const modifies = MODIFYING_KINDS.has(kind) || rowChanges.length > 0;
+  const modifies = (runs && MODIFYING_KINDS.has(kind)) || rowChanges.length > 0;
   const transaction = transactionOf(t);
   return {
     kind,
@@ -80,9 +82,10 @@ function findRowChanges(t: TokenText): RowChange[] {
     if (t.isWord(i, 'delete') && t.isWord(i + 1, 'from')) {
       command = 'delete';
       nameIndex = t.isWord(i + 2, 'only') ? i + 3 : i + 2;
-    } else if (t.isWord(i, 'update') && (i === 0 || !t.isWord(i - 1, 'for', 'on', 'key'))) {
-      command = 'update';
+    } else if (t.isWord(i, 'update') && !t.isWord(i - 1, 'for', 'key', 'do', 'after', 'before', 'or', 'grant', 'revoke')) {
+      // An UPDATE statement names its table and then SET (unlike FOR UPDATE, AFTER UPDATE ON, GRANT UPDATE ON).
       nameIndex = t.isWord(i + 1, 'only') ? i + 2 : i + 1;
+      if (!t.isWord(nameIndex, 'on', 'of') && t.findAtDepth(nameIndex + 1, (j) => t.isWord(j, 'set')) >= 0) command = 'update';
     }
     if (!command || !t.isName(nameIndex)) continue;
     const nameEnd = t.nameEnd(nameIndex);
@@ -145,20 +148,15 @@ function findDestructions(t: TokenText, kind: StatementKind): Destruction[] {
  * does not understand becomes `other`, keeping the columns it mentions.
  */
 class PredicateReader {
-  private pos: number;
-
   constructor(
     private readonly t: TokenText,
-    private readonly from: number,
+    private pos: number,
     private readonly end: number,
-  ) {
-    this.pos = from;
-  }
+  ) {}
 
+  /** Reads the condition; tokens left over after it are the statement's error, not part of it. */
   read(): Predicate {
-    const result = this.or();
-    if (this.pos < this.end) return this.otherOver(this.from, this.end);
-    return result;
+    return this.or();
   }
 
   private or(): Predicate {

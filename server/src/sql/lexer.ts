@@ -17,6 +17,7 @@ export type TokenType =
   | 'line-comment'
   | 'block-comment'
   | 'psql-meta' // a backslash command up to the end of its line
+  | 'psql-variable' // :name, :'name' or :"name", which psql substitutes before sending
   | 'copy-data'; // inline data of COPY … FROM stdin, up to and including the `\.` line
 
 export interface Token {
@@ -73,6 +74,7 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   const length = text.length;
   let pos = 0;
+  let bracketDepth = 0; // inside [ ], `a[1:n]` is an array slice, not a psql variable
 
   const push = (type: TokenType, start: number, end: number, unterminated = false): void => {
     tokens.push(unterminated ? { type, start, end, unterminated } : { type, start, end });
@@ -137,8 +139,18 @@ export function tokenize(text: string): Token[] {
     } else if (c === Ch.Colon && next === Ch.Colon) {
       pos += 2;
       push('punctuation', start, pos);
+    } else if (c === Ch.Colon && bracketDepth === 0 && (isIdentStart(next) || next === Ch.Quote || next === Ch.DoubleQuote)) {
+      if (isIdentStart(next)) {
+        pos += 2;
+        while (pos < length && isIdentPart(text.charCodeAt(pos))) pos++;
+      } else {
+        pos = Math.abs(scanQuoted(text, pos + 1, next, false));
+      }
+      push('psql-variable', start, pos);
     } else if (PUNCTUATION_CHARS.has(c)) {
       pos++;
+      if (c === 91 /* [ */) bracketDepth++;
+      else if (c === 93 /* ] */ && bracketDepth > 0) bracketDepth--;
       push('punctuation', start, pos);
       if (c === 59 /* ; */ && endsCopyFromStdin(text, tokens)) {
         const data = copyDataEnd(text, pos);
@@ -195,8 +207,9 @@ function blockCommentEnd(text: string, pos: number): number {
 
 /**
  * Scans a quoted run starting at `pos` (the opening quote). A doubled quote is an escaped quote;
- * with `backslashEscapes`, a backslash escapes the next character. Returns the end offset, or its
- * negation when the text ends before the closing quote.
+ * with `backslashEscapes`, a backslash escapes the next character. Returns the end offset, or, when
+ * the text ends before the closing quote, the negated end of the opening line: one unclosed quote
+ * (usually one being typed) must not swallow every statement after it.
  */
 function scanQuoted(text: string, pos: number, quote: number, backslashEscapes: boolean): number {
   const length = text.length;
@@ -212,7 +225,14 @@ function scanQuoted(text: string, pos: number, quote: number, backslashEscapes: 
       i++;
     }
   }
-  return -length;
+  return -recoveryEnd(text, pos);
+}
+
+/** Where an unclosed quote is taken to end: its line's end, leaving a final `;` to end the statement. */
+function recoveryEnd(text: string, pos: number): number {
+  let end = lineEnd(text, pos);
+  while (end > pos + 1 && isWhitespace(text.charCodeAt(end - 1))) end--;
+  return end > pos + 1 && text.charCodeAt(end - 1) === 59 ? end - 1 : end;
 }
 
 /** E'…', B'…', X'…', N'…', U&'…' and U&"…" — only when the prefix is not part of a longer word. */

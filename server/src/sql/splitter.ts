@@ -16,9 +16,9 @@ export interface SplitResult {
 }
 
 /**
- * Splits a buffer into statements the way psql does: at `;` outside parentheses and outside a
- * `BEGIN ATOMIC … END` function body, and at psql meta-commands and COPY data, which belong to no
- * statement.
+ * Splits a buffer into statements the way psql does: at `;` outside a `BEGIN ATOMIC … END`
+ * function body and a `CREATE RULE … DO ( … )` action list, and at psql meta-commands and COPY
+ * data, which belong to no statement.
  */
 export function splitStatements(text: string): SplitResult {
   const statements: StatementSpan[] = [];
@@ -54,7 +54,9 @@ export function splitStatements(text: string): SplitResult {
         if (c === 40) parenDepth++;
         else if (c === 41 && parenDepth > 0) parenDepth--;
         current.push(token);
-        if (c === 59 && parenDepth === 0 && atomicDepth === 0) flush();
+        // Only CREATE RULE holds `;` inside parentheses; elsewhere an unclosed `(` is a mistake
+        // that must not swallow the statements after it.
+        if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) flush();
         continue;
       }
       case 'word':
@@ -67,6 +69,11 @@ export function splitStatements(text: string): SplitResult {
   }
   flush();
   return { statements, comments };
+}
+
+function isCreateRule(text: string, tokens: Token[]): boolean {
+  const words = tokens.slice(0, 4).map((t) => text.slice(t.start, t.end).toLowerCase());
+  return words[0] === 'create' && (words[1] === 'rule' || (words[1] === 'or' && words[3] === 'rule'));
 }
 
 /**
