@@ -67,6 +67,16 @@ describe('statement splitter', () => {
     assert.deepEqual(split(text), ['COPY t (a, b) FROM stdin;', 'SELECT 1;']);
   });
 
+  it('finds COPY … FROM stdin data after a comment and a previous statement', () => {
+    const text = 'SELECT 1;\n-- load the rows\ncopy t from stdin;\nsharon\t25\n\\.\nSELECT 2;';
+    assert.deepEqual(split(text), ['SELECT 1;', 'copy t from stdin;', 'SELECT 2;']);
+  });
+
+  it('skips the inline data of psql \\copy … from stdin', () => {
+    const text = '\\copy t (a) from stdin\nDELETE FROM x;\n\\.\nSELECT 1;';
+    assert.deepEqual(split(text), ['SELECT 1;']);
+  });
+
   it('does not treat COPY … TO stdout as having inline data', () => {
     assert.deepEqual(split('COPY t TO stdout;\nSELECT 1;'), ['COPY t TO stdout;', 'SELECT 1;']);
   });

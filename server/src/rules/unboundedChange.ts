@@ -13,10 +13,10 @@ function report(change: RowChange): Report {
   const command = change.command.toUpperCase();
   const where = change.inCte ? `${command} in a WITH clause` : command;
   const table = `"${change.target}"`;
-  const help =
-    change.command === 'delete'
-      ? `Add a WHERE clause that names exactly the rows to delete and preview the count first. To empty a table on purpose, say so: \`-- safesql-ignore unbounded-delete -- <reason>\`.`
-      : `Add a WHERE clause that names exactly the rows to change and preview the count first. To change every row on purpose, say so: \`-- safesql-ignore unbounded-update -- <reason>\`.`;
+  const rows = change.command === 'delete' ? 'delete' : 'change';
+  const onPurpose = change.command === 'delete' ? 'To empty a table on purpose' : 'To change every row on purpose';
+  const suppress = `${onPurpose}, say so: \`-- safesql-ignore ${change.command === 'delete' ? 'unbounded-delete' : 'unbounded-update'} -- <reason>\`.`;
+  const help = `Add a WHERE clause that names exactly the rows to ${rows}, and check the row count before committing. ${suppress}`;
   switch (change.reach.bounded ? 'bounded' : change.reach.reason) {
     case 'no-where':
       return { message: `${where} on ${table} has no WHERE clause: it ${verb} every row of the table.`, help, span: change.span };
@@ -25,7 +25,7 @@ function report(change: RowChange): Report {
     case 'unrelated-join':
       return {
         message: `The WHERE clause of this ${where} never restricts ${table} itself: the join to the ${change.command === 'delete' ? 'USING' : 'FROM'} tables is a cross join, so as soon as any of their rows match it ${verb} every row of ${table}.`,
-        help: `Add the join condition that ties each row of ${table} to its rows in the other tables (e.g. \`${change.target}.<column> = <other table>.<column>\`). ${help}`,
+        help: `Add the join condition that ties each row of ${table} to its rows in the other tables (e.g. \`${change.target}.<column> = <other table>.<column>\`), and check the row count before committing. ${suppress}`,
         span: change.whereSpan ?? change.span,
       };
     default:

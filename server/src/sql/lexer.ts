@@ -136,6 +136,13 @@ export function tokenize(text: string): Token[] {
     } else if (c === Ch.Backslash) {
       pos = lineEnd(text, pos);
       push('psql-meta', start, pos);
+      if (PSQL_COPY_FROM_STDIN.test(text.slice(start, pos))) {
+        const data = copyDataEnd(text, pos);
+        if (data) {
+          push('copy-data', data.start, data.end, data.unterminated);
+          pos = data.end;
+        }
+      }
     } else if (c === Ch.Colon && next === Ch.Colon) {
       pos += 2;
       push('punctuation', start, pos);
@@ -285,6 +292,7 @@ function scanNumber(text: string, pos: number): number {
 }
 
 const COPY_FROM_STDIN = /^copy\b[\s\S]*\bfrom\s+stdin\b/i;
+const PSQL_COPY_FROM_STDIN = /^\\copy\b.*\bfrom\s+stdin\b/i;
 
 /** True when the statement ending at the `;` just pushed is `COPY … FROM stdin`. */
 function endsCopyFromStdin(text: string, tokens: Token[]): boolean {
@@ -293,7 +301,9 @@ function endsCopyFromStdin(text: string, tokens: Token[]): boolean {
     if (tokens[i]!.type === 'psql-meta' || tokens[i]!.type === 'copy-data') break;
     i--;
   }
-  const first = tokens[i + 1];
+  let firstIndex = i + 1;
+  while (tokens[firstIndex]?.type === 'line-comment' || tokens[firstIndex]?.type === 'block-comment') firstIndex++;
+  const first = tokens[firstIndex];
   const semicolon = tokens[tokens.length - 1]!;
   if (!first || first.type !== 'word' || (text.charCodeAt(first.start) | 32) !== 99) return false;
   return COPY_FROM_STDIN.test(text.slice(first.start, semicolon.start));
