@@ -63,7 +63,8 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
     try {
       const settings = settingsFor(file);
       const document = analyzeDocument(await readSqlFile(file, shownAs));
-      results.push({ file: shownAs, document, findings: lintDocument(document, { settings }) });
+      const findings = lintDocument(document, { settings });
+      results.push({ file: shownAs, lines: document.lines, statementCount: document.statements.length, findings });
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       problems.push(error.message);

@@ -1,12 +1,13 @@
 import type { RuleId, Severity } from '../protocol';
 import type { Finding } from '../rules/types';
-import type { SqlDocument } from '../sql/statement';
+import type { LineIndex } from '../sql/lineIndex';
 
-/** One linted file: what the reporters print. */
+/** One linted file: what the reporters print (not the whole analysis, which may be large). */
 export interface FileResult {
   /** The path as the user sees it: relative to the working directory, with `/` separators. */
   file: string;
-  document: SqlDocument;
+  lines: LineIndex;
+  statementCount: number;
   findings: Finding[];
 }
 
@@ -23,8 +24,8 @@ export interface FindingRecord {
 }
 
 export function toRecord(result: FileResult, finding: Finding): FindingRecord {
-  const start = result.document.lines.position(finding.span.start);
-  const end = result.document.lines.position(finding.span.end);
+  const start = result.lines.position(finding.span.start);
+  const end = result.lines.position(finding.span.end);
   return {
     file: result.file,
     rule: finding.rule,

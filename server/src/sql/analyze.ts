@@ -17,7 +17,7 @@ export function analyzeDocument(text: string): SqlDocument {
   const statements: Statement[] = spans.map((span, index) => {
     const statementText = text.slice(span.start, span.end);
     const facts = factsOf(statementText, () => span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })));
-    return { ...placed(facts, span.start), index, span: { start: span.start, end: span.end }, text: statementText, tokens: span.tokens };
+    return { ...placed(facts, span.start), index, span: { start: span.start, end: span.end }, text: statementText };
   });
   return { text, lines: new LineIndex(text), statements, comments };
 }

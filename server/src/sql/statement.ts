@@ -73,8 +73,6 @@ export interface Statement extends StatementFacts {
   /** The statement's range in the document (first token to terminating `;`). */
   span: Span;
   text: string;
-  /** The statement's tokens with document offsets, comments excluded. */
-  tokens: Token[];
 }
 
 export interface SqlDocument {

@@ -39,8 +39,8 @@ export function formatSarif(results: FileResult[]): string {
         ...(finding.related?.length
           ? {
               relatedLocations: finding.related.map((related, id) => {
-                const start = result.document.lines.position(related.span.start);
-                const end = result.document.lines.position(related.span.end);
+                const start = result.lines.position(related.span.start);
+                const end = result.lines.position(related.span.end);
                 return {
                   id,
                   message: { text: related.message },

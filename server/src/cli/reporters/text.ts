@@ -16,7 +16,7 @@ export function formatText(results: FileResult[], options: TextOptions): string 
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   let statements = 0;
   for (const result of results) {
-    statements += result.document.statements.length;
+    statements += result.statementCount;
     for (const finding of result.findings) {
       counts[finding.severity]++;
       out.push(formatFinding(result, finding, paint));
@@ -29,7 +29,7 @@ export function formatText(results: FileResult[], options: TextOptions): string 
 }
 
 function formatFinding(result: FileResult, finding: Finding, paint: Painter): string {
-  const { lines } = result.document;
+  const { lines } = result;
   const start = lines.position(finding.span.start);
   const end = lines.position(Math.max(finding.span.start, finding.span.end - 1));
   const severity = finding.severity === 'error' ? paint.red('error') : finding.severity === 'warning' ? paint.yellow('warning') : paint.blue('info');
