@@ -53,23 +53,25 @@ async function main(): Promise<void> {
   const ms = median(inProcess);
   console.log(`in process (split + parse + rules): ${ms.toFixed(0)} ms — ${(megabytes / (ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (ms / 1000))} statements/s, ${findings} findings`);
 
-  const safesql = timeCommand(process.execPath, [join(ROOT, 'bin/safesql.js'), 'lint', '--format', 'json', file]);
-  console.log(`safesql lint (whole CLI run, --format json): ${safesql.ms.toFixed(0)} ms — ${(megabytes / (safesql.ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (safesql.ms / 1000))} statements/s (exit ${safesql.code})`);
-
-  const squawkBinary = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
   const squawkNpm = join(ROOT, 'node_modules/.bin/squawk');
-  if (!existsSync(squawkNpm)) {
-    console.log('squawk-cli is not installed: no reference figure');
-    return;
+  const squawkBinary = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
+  const hasSquawk = existsSync(squawkNpm);
+  if (!hasSquawk) console.log('squawk-cli is not installed: no reference figures');
+  // The same output format on both sides: machine-readable JSON, and the human-readable default.
+  for (const [label, ours, theirs] of [
+    ['json', ['--format', 'json'], ['--reporter', 'json']],
+    ['text', [], []],
+  ] as const) {
+    const safesql = timeCommand(process.execPath, [join(ROOT, 'bin/safesql.js'), 'lint', ...ours, file]);
+    console.log(`safesql lint, ${label} output (whole CLI run): ${safesql.ms.toFixed(0)} ms — ${(megabytes / (safesql.ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (safesql.ms / 1000))} statements/s`);
+    if (!hasSquawk) continue;
+    const npmRun = timeCommand(squawkNpm, [...theirs, file]);
+    console.log(`squawk (npm squawk-cli), ${label} output: ${npmRun.ms.toFixed(0)} ms — ratio safesql/squawk ${(safesql.ms / npmRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
+    if (existsSync(squawkBinary)) {
+      const binaryRun = timeCommand(squawkBinary, [...theirs, file]);
+      console.log(`squawk (its native binary, no npm wrapper), ${label} output: ${binaryRun.ms.toFixed(0)} ms — ratio ${(safesql.ms / binaryRun.ms).toFixed(2)}×`);
+    }
   }
-  const npmRun = timeCommand(squawkNpm, ['--reporter', 'json', file]);
-  console.log(`squawk (npm squawk-cli, --reporter json): ${npmRun.ms.toFixed(0)} ms — ${(megabytes / (npmRun.ms / 1000)).toFixed(2)} MB/s`);
-  if (existsSync(squawkBinary)) {
-    const binaryRun = timeCommand(squawkBinary, ['--reporter', 'json', file]);
-    console.log(`squawk (its native binary called directly): ${binaryRun.ms.toFixed(0)} ms — ${(megabytes / (binaryRun.ms / 1000)).toFixed(2)} MB/s`);
-    console.log(`ratio safesql / squawk binary: ${(safesql.ms / binaryRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
-  }
-  console.log(`ratio safesql / squawk npm command: ${(safesql.ms / npmRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
 }
 
 void main();
