@@ -13,6 +13,7 @@ import { generateSql } from './generate';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SQUAWK_VERSION = '2.66.0';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,6 +30,19 @@ function timeCommand(command: string, args: string[]): { ms: number; code: numbe
     code = result.status;
   }
   return { ms: median(times), code };
+}
+
+/**
+ * squawk-cli, the reference, is installed for the benchmark only: its package lists native builds
+ * for other platforms that a lock file cannot resolve everywhere, so it is not a dependency.
+ */
+function installSquawk(): { squawkNpm: string; squawkBinary: string } {
+  const prefix = join(ROOT, '.bench/tools');
+  const squawkNpm = join(prefix, 'node_modules/.bin/squawk');
+  if (!existsSync(squawkNpm)) {
+    spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+  }
+  return { squawkNpm, squawkBinary: join(prefix, `node_modules/@squawk-cli/${process.platform}-${process.arch}/bin/squawk`) };
 }
 
 async function main(): Promise<void> {
@@ -53,10 +67,9 @@ async function main(): Promise<void> {
   const ms = median(inProcess);
   console.log(`in process (split + parse + rules): ${ms.toFixed(0)} ms — ${(megabytes / (ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (ms / 1000))} statements/s, ${findings} findings`);
 
-  const squawkNpm = join(ROOT, 'node_modules/.bin/squawk');
-  const squawkBinary = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
+  const { squawkNpm, squawkBinary } = installSquawk();
   const hasSquawk = existsSync(squawkNpm);
-  if (!hasSquawk) console.log('squawk-cli is not installed: no reference figures');
+  if (!hasSquawk) console.log('squawk-cli could not be installed from npm: no reference figures');
   // The same output format on both sides: machine-readable JSON, and the human-readable default.
   for (const [label, ours, theirs] of [
     ['json', ['--format', 'json'], ['--reporter', 'json']],
