@@ -69,7 +69,6 @@ class TreeReader {
     private readonly text: string,
     private readonly knownTokens?: () => Token[],
   ) {
-    // eslint-disable-next-line no-control-regex
     this.byteToChar = /^[\x00-\x7f]*$/.test(text) ? undefined : utf8ToUtf16(text);
   }
 

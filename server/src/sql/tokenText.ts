@@ -10,12 +10,12 @@ export class TokenText {
   /** Each token's text; words lower-cased. */
   readonly words: string[];
 
-  /** `tokens`, when the caller already has them, are the text's tokens without comments. */
+  /** `tokens`: the text's tokens, when the caller already has them. */
   constructor(
     readonly text: string,
-    tokens?: Token[],
+    tokens: Token[] = tokenize(text),
   ) {
-    this.tokens = tokens ?? tokenize(text).filter((t) => t.type !== 'line-comment' && t.type !== 'block-comment');
+    this.tokens = tokens.filter((t) => t.type !== 'line-comment' && t.type !== 'block-comment');
     this.words = this.tokens.map((t) => {
       const raw = text.slice(t.start, t.end);
       return t.type === 'word' ? raw.toLowerCase() : raw;
