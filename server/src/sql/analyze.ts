@@ -4,7 +4,7 @@ import { parseWithGrammar } from './grammar';
 import type { Token } from './lexer';
 import { LineIndex } from './lineIndex';
 import { withPsqlVariablesReplaced } from './psqlVariables';
-import { splitStatements } from './splitter';
+import { splitStatements, type StatementSpan } from './splitter';
 import { shiftSpan, type SqlDocument, type Statement, type StatementFacts } from './statement';
 
 /** Facts by statement text: an edit re-parses only the statements it touched. */
@@ -14,12 +14,20 @@ const FACTS_CACHE_LIMIT = 50_000;
 /** Splits and reads a whole SQL document. The grammar must have been loaded (`loadGrammar`). */
 export function analyzeDocument(text: string): SqlDocument {
   const { statements: spans, comments } = splitStatements(text);
-  const statements: Statement[] = spans.map((span, index) => {
-    const statementText = text.slice(span.start, span.end);
-    const facts = factsOf(statementText, () => span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })));
-    return { ...placed(facts, span.start), index, span: { start: span.start, end: span.end }, text: statementText };
-  });
+  const statements = spans.map((span, index) => readSpan(text, span, index));
   return { text, lines: new LineIndex(text), statements, comments };
+}
+
+/** The statement a freshly split span holds. */
+export function readSpan(documentText: string, span: StatementSpan, index: number): Statement {
+  const statementText = documentText.slice(span.start, span.end);
+  return statementAt(statementText, span.start, index, () => span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })));
+}
+
+/** A statement with the given text placed at `start` in its document. */
+export function statementAt(statementText: string, start: number, index: number, tokens?: () => Token[]): Statement {
+  const facts = factsOf(statementText, tokens);
+  return { ...placed(facts, start), index, span: { start, end: start + statementText.length }, text: statementText };
 }
 
 /** A statement's facts, spans relative to its text; `tokens` gives its tokens if it must be read. */

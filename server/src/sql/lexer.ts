@@ -69,18 +69,25 @@ function isIdentPart(c: number): boolean {
 const OPERATOR_CHARS = new Set('+-*/<>=~!@#%^&|`?'.split('').map((s) => s.charCodeAt(0)));
 const PUNCTUATION_CHARS = new Set('()[],;.:'.split('').map((s) => s.charCodeAt(0)));
 
-/** Tokenises the whole text. Whitespace is skipped; every other character belongs to a token. */
-export function tokenize(text: string): Token[] {
+/**
+ * Tokenises the text from `from`, which must be a point where no token is open (the start of the
+ * text or of a statement). Whitespace is skipped; every other character belongs to a token. With
+ * `visit`, each token is handed over as it is found, and lexing stops when `visit` returns false.
+ */
+export function tokenize(text: string, from = 0, visit?: (token: Token) => boolean): Token[] {
   const tokens: Token[] = [];
   const length = text.length;
-  let pos = 0;
+  let pos = from;
   let bracketDepth = 0; // inside [ ], `a[1:n]` is an array slice, not a psql variable
+  let stopped = false;
 
   const push = (type: TokenType, start: number, end: number, unterminated = false): void => {
-    tokens.push(unterminated ? { type, start, end, unterminated } : { type, start, end });
+    const token: Token = unterminated ? { type, start, end, unterminated } : { type, start, end };
+    tokens.push(token);
+    if (visit && !visit(token)) stopped = true;
   };
 
-  while (pos < length) {
+  while (pos < length && !stopped) {
     const c = text.charCodeAt(pos);
     if (isWhitespace(c)) {
       pos++;
@@ -158,8 +165,9 @@ export function tokenize(text: string): Token[] {
       pos++;
       if (c === 91 /* [ */) bracketDepth++;
       else if (c === 93 /* ] */ && bracketDepth > 0) bracketDepth--;
+      else if (c === 59 /* ; */) bracketDepth = 0;
       push('punctuation', start, pos);
-      if (c === 59 /* ; */ && endsCopyFromStdin(text, tokens)) {
+      if (c === 59 /* ; */ && !stopped && endsCopyFromStdin(text, tokens)) {
         const data = copyDataEnd(text, pos);
         if (data) {
           push('copy-data', data.start, data.end, data.unterminated);

@@ -21,6 +21,14 @@ export interface SplitResult {
  * data, which belong to no statement.
  */
 export function splitStatements(text: string): SplitResult {
+  return splitFrom(text, 0).result;
+}
+
+/**
+ * Splits from `from` (a statement start, or 0), stopping at the first statement start for which
+ * `stopAt` says yes: the incremental path re-splits only as far as an edit reaches.
+ */
+export function splitFrom(text: string, from: number, stopAt?: (statementStart: number) => boolean): { result: SplitResult; stoppedAt?: number } {
   const statements: StatementSpan[] = [];
   const comments: Token[] = [];
   let current: Token[] = [];
@@ -36,7 +44,19 @@ export function splitStatements(text: string): SplitResult {
     atomicDepth = 0;
   };
 
-  for (const token of tokenize(text)) {
+  let stoppedAt: number | undefined;
+  tokenize(text, from, (token) => {
+    if (stopAt && current.length === 0 && isSignificant(token) && stopAt(token.start)) {
+      stoppedAt = token.start;
+      return false;
+    }
+    take(token);
+    return true;
+  });
+  if (stoppedAt === undefined) flush();
+  return { result: { statements, comments }, ...(stoppedAt === undefined ? {} : { stoppedAt }) };
+
+  function take(token: Token): void {
     switch (token.type) {
       case 'line-comment':
       case 'block-comment':
@@ -44,11 +64,11 @@ export function splitStatements(text: string): SplitResult {
         // An unclosed comment swallows the rest of the file: it belongs to the statement so
         // that the grammar reports it.
         if (token.unterminated) current.push(token);
-        continue;
+        return;
       case 'psql-meta':
       case 'copy-data':
         flush();
-        continue;
+        return;
       case 'punctuation': {
         const c = text.charCodeAt(token.start);
         if (c === 40) parenDepth++;
@@ -57,19 +77,22 @@ export function splitStatements(text: string): SplitResult {
         // Only CREATE RULE holds `;` inside parentheses; elsewhere an unclosed `(` is a mistake
         // that must not swallow the statements after it.
         if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) flush();
-        continue;
+        return;
       }
       case 'word':
         atomicDepth += atomicDelta(text, current, token, atomicDepth);
         current.push(token);
-        continue;
+        return;
       default:
         current.push(token);
     }
   }
-  flush();
-  return { statements, comments };
 }
+
+function isSignificant(token: Token): boolean {
+  return token.type !== 'line-comment' && token.type !== 'block-comment' && token.type !== 'psql-meta' && token.type !== 'copy-data';
+}
+
 
 function isCreateRule(text: string, tokens: Token[]): boolean {
   const words = tokens.slice(0, 4).map((t) => text.slice(t.start, t.end).toLowerCase());

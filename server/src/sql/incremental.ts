@@ -1,0 +1,65 @@
+import { readSpan, statementAt } from './analyze';
+import type { Token } from './lexer';
+import { LineIndex } from './lineIndex';
+import { splitFrom } from './splitter';
+import type { SqlDocument, Statement } from './statement';
+
+/**
+ * The document after an edit, re-splitting and re-reading only as far as the edit reaches: from
+ * the statement before the first changed character up to the first statement start that lines up
+ * with an old one after the last changed character. The rest is the old analysis, moved.
+ */
+export function reanalyzeDocument(previous: SqlDocument, text: string): SqlDocument {
+  const old = previous.text;
+  if (old === text) return previous;
+  const shortest = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < shortest && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const delta = text.length - old.length;
+  const changedEnd = text.length - suffix; // first unchanged character after the edit, new offsets
+
+  const oldStatements = previous.statements;
+  const firstReached = firstIndex(oldStatements, (s) => s.span.end >= prefix);
+  const restartIndex = Math.max(0, firstReached - 1);
+  const restart = restartIndex < oldStatements.length && firstReached > 0 ? oldStatements[restartIndex]!.span.start : 0;
+  const keptBefore = firstReached > 0 ? oldStatements.slice(0, restartIndex) : [];
+
+  const { result, stoppedAt } = splitFrom(text, restart, (start) => start >= changedEnd && startsAnOldStatement(oldStatements, start - delta));
+  const statements: Statement[] = [...keptBefore];
+  for (const span of result.statements) statements.push(readSpan(text, span, statements.length));
+  if (stoppedAt !== undefined) {
+    for (let i = firstIndex(oldStatements, (s) => s.span.start >= stoppedAt - delta); i < oldStatements.length; i++) {
+      const moved = oldStatements[i]!;
+      statements.push(delta === 0 && moved.index === statements.length ? moved : statementAt(moved.text, moved.span.start + delta, statements.length));
+    }
+  }
+
+  const comments: Token[] = previous.comments.filter((c) => c.start < restart);
+  comments.push(...result.comments);
+  if (stoppedAt !== undefined) {
+    for (let i = firstIndex(previous.comments, (c) => c.start >= stoppedAt - delta); i < previous.comments.length; i++) {
+      const c = previous.comments[i]!;
+      comments.push({ ...c, start: c.start + delta, end: c.end + delta });
+    }
+  }
+  return { text, lines: new LineIndex(text), statements, comments };
+}
+
+/** The first index whose item satisfies a predicate that is false, then true, along the array. */
+function firstIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (test(items[mid]!)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+function startsAnOldStatement(statements: readonly Statement[], oldOffset: number): boolean {
+  const i = firstIndex(statements, (s) => s.span.start >= oldOffset);
+  return i < statements.length && statements[i]!.span.start === oldOffset;
+}
