@@ -40,7 +40,11 @@ function installSquawk(): { squawkNpm: string; squawkBinary: string } {
   const prefix = join(ROOT, '.bench/tools');
   const squawkNpm = join(prefix, 'node_modules/.bin/squawk');
   if (!existsSync(squawkNpm)) {
-    spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+    spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`],
+      { stdio: 'inherit' },
+    );
   }
   return { squawkNpm, squawkBinary: join(prefix, `node_modules/@squawk-cli/${process.platform}-${process.arch}/bin/squawk`) };
 }
@@ -65,7 +69,9 @@ async function main(): Promise<void> {
     inProcess.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   const ms = median(inProcess);
-  console.log(`in process (split + parse + rules): ${ms.toFixed(0)} ms — ${(megabytes / (ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (ms / 1000))} statements/s, ${findings} findings`);
+  console.log(
+    `in process (split + parse + rules): ${ms.toFixed(0)} ms — ${(megabytes / (ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (ms / 1000))} statements/s, ${findings} findings`,
+  );
 
   const { squawkNpm, squawkBinary } = installSquawk();
   const hasSquawk = existsSync(squawkNpm);
@@ -76,13 +82,19 @@ async function main(): Promise<void> {
     ['text', [], []],
   ] as const) {
     const safesql = timeCommand(process.execPath, [join(ROOT, 'bin/safesql.js'), 'lint', ...ours, file]);
-    console.log(`safesql lint, ${label} output (whole CLI run): ${safesql.ms.toFixed(0)} ms — ${(megabytes / (safesql.ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (safesql.ms / 1000))} statements/s`);
+    console.log(
+      `safesql lint, ${label} output (whole CLI run): ${safesql.ms.toFixed(0)} ms — ${(megabytes / (safesql.ms / 1000)).toFixed(2)} MB/s, ${Math.round(statements / (safesql.ms / 1000))} statements/s`,
+    );
     if (!hasSquawk) continue;
     const npmRun = timeCommand(squawkNpm, [...theirs, file]);
-    console.log(`squawk (npm squawk-cli), ${label} output: ${npmRun.ms.toFixed(0)} ms — ratio safesql/squawk ${(safesql.ms / npmRun.ms).toFixed(2)}× (goal ≤ 1.5×)`);
+    console.log(
+      `squawk (npm squawk-cli), ${label} output: ${npmRun.ms.toFixed(0)} ms — ratio safesql/squawk ${(safesql.ms / npmRun.ms).toFixed(2)}× (goal ≤ 1.5×)`,
+    );
     if (existsSync(squawkBinary)) {
       const binaryRun = timeCommand(squawkBinary, [...theirs, file]);
-      console.log(`squawk (its native binary, no npm wrapper), ${label} output: ${binaryRun.ms.toFixed(0)} ms — ratio ${(safesql.ms / binaryRun.ms).toFixed(2)}×`);
+      console.log(
+        `squawk (its native binary, no npm wrapper), ${label} output: ${binaryRun.ms.toFixed(0)} ms — ratio ${(safesql.ms / binaryRun.ms).toFixed(2)}×`,
+      );
     }
   }
 }

@@ -25,12 +25,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     for (const problem of [...reading.errors, ...reading.warnings]) output.appendLine(problem);
     const text = document.getText();
     const findings = lintDocument(analyzeDocument(text), { settings: reading.settings });
-    diagnostics.set(document.uri, findings.map((f) => toDiagnostic(document, f)));
+    diagnostics.set(
+      document.uri,
+      findings.map((f) => toDiagnostic(document, f)),
+    );
   };
   const schedule = (document: vscode.TextDocument): void => {
     const key = document.uri.toString();
     clearTimeout(pending.get(key));
-    pending.set(key, setTimeout(() => lint(document), 150));
+    pending.set(
+      key,
+      setTimeout(() => lint(document), 150),
+    );
   };
 
   context.subscriptions.push(
@@ -59,6 +65,8 @@ function toDiagnostic(document: vscode.TextDocument, finding: Finding): vscode.D
   const diagnostic = new vscode.Diagnostic(range(finding.span), `${finding.message}\n${finding.help}`, SEVERITY[finding.severity]);
   diagnostic.source = 'safesql';
   diagnostic.code = { value: finding.rule, target: vscode.Uri.parse(ruleMetadata(finding.rule).docsUrl) };
-  diagnostic.relatedInformation = finding.related?.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, range(r.span)), r.message));
+  diagnostic.relatedInformation = finding.related?.map(
+    (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, range(r.span)), r.message),
+  );
   return diagnostic;
 }

@@ -94,7 +94,8 @@ describe('safesql lint: exit codes', () => {
 describe('safesql lint: paths, globs and team settings', () => {
   it('expands directories to .sql files and globs relative to the working directory', () => {
     const dir = workspace({ 'db/a.sql': UNSAFE, 'db/nested/b.sql': UNSAFE, 'db/notes.txt': 'DELETE FROM x;', 'other/c.sql': UNSAFE });
-    const files = (args: string[]) => [...new Set(json(runCli(['lint', '--format', 'json', ...args], dir).stdout).map((f) => f.file))].sort();
+    const files = (args: string[]) =>
+      [...new Set(json(runCli(['lint', '--format', 'json', ...args], dir).stdout).map((f) => f.file))].sort();
     assert.deepEqual(files(['db']), ['db/a.sql', 'db/nested/b.sql']);
     assert.deepEqual(files(['db/*.sql']), ['db/a.sql']);
     assert.deepEqual(files(['**/c.sql']), ['other/c.sql']);
@@ -104,12 +105,16 @@ describe('safesql lint: paths, globs and team settings', () => {
   it('reads severities from the nearest .vscode/settings.json (JSONC, comments and trailing commas)', () => {
     const dir = workspace({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      '.vscode/settings.json': '{\n  // the team agreed\n  "safesql.rules": { "unbounded-delete": "warning", "missing-transaction": "off", },\n}',
+      '.vscode/settings.json':
+        '{\n  // the team agreed\n  "safesql.rules": { "unbounded-delete": "warning", "missing-transaction": "off", },\n}',
       'sql/a.sql': 'DELETE FROM orders;\n',
     });
     const run = runCli(['lint', '--format', 'json', 'sql'], dir);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(json(run.stdout).map((f) => [f.rule, f.severity]), [['unbounded-delete', 'warning']]);
+    assert.deepEqual(
+      json(run.stdout).map((f) => [f.rule, f.severity]),
+      [['unbounded-delete', 'warning']],
+    );
   });
 
   it('uses --config FILE instead of the workspace settings', () => {
@@ -120,7 +125,10 @@ describe('safesql lint: paths, globs and team settings', () => {
     });
     const run = runCli(['lint', '--format', 'json', '--config', 'ci.json', 'a.sql'], dir);
     assert.equal(run.code, 1);
-    assert.deepEqual(json(run.stdout).map((f) => f.rule), ['unbounded-delete']);
+    assert.deepEqual(
+      json(run.stdout).map((f) => f.rule),
+      ['unbounded-delete'],
+    );
   });
 
   it('warns about unknown rule ids in settings but still lints', () => {
@@ -132,12 +140,16 @@ describe('safesql lint: paths, globs and team settings', () => {
 
   it('binds a file to a production connection declared in settings', () => {
     const dir = workspace({
-      '.vscode/settings.json': '{ "safesql.connections": [{ "name": "client-prod", "environment": "production" }, { "name": "scratch", "environment": "local" }] }',
-      'prod.sql': '-- safesql:connection client-prod\nBEGIN;\nUPDATE orders SET status = \'void\' WHERE id = 7;\nCOMMIT;\n',
-      'local.sql': '-- safesql:connection scratch\nBEGIN;\nUPDATE orders SET status = \'void\' WHERE id = 7;\nCOMMIT;\n',
+      '.vscode/settings.json':
+        '{ "safesql.connections": [{ "name": "client-prod", "environment": "production" }, { "name": "scratch", "environment": "local" }] }',
+      'prod.sql': "-- safesql:connection client-prod\nBEGIN;\nUPDATE orders SET status = 'void' WHERE id = 7;\nCOMMIT;\n",
+      'local.sql': "-- safesql:connection scratch\nBEGIN;\nUPDATE orders SET status = 'void' WHERE id = 7;\nCOMMIT;\n",
     });
     const findings = json(runCli(['lint', '--format', 'json', '.'], dir).stdout);
-    assert.deepEqual(findings.map((f) => [f.file, f.rule, f.line]), [['prod.sql', 'production-write', 3]]);
+    assert.deepEqual(
+      findings.map((f) => [f.file, f.rule, f.line]),
+      [['prod.sql', 'production-write', 3]],
+    );
   });
 });
 
@@ -148,7 +160,15 @@ describe('safesql lint: output formats', () => {
     assert.equal(rest.length, 0);
     assert.deepEqual(Object.keys(finding!).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity']);
     assert.deepEqual(
-      { file: finding!.file, rule: finding!.rule, severity: finding!.severity, line: finding!.line, column: finding!.column, endLine: finding!.endLine, endColumn: finding!.endColumn },
+      {
+        file: finding!.file,
+        rule: finding!.rule,
+        severity: finding!.severity,
+        line: finding!.line,
+        column: finding!.column,
+        endLine: finding!.endLine,
+        endColumn: finding!.endColumn,
+      },
       { file: 'a.sql', rule: 'unbounded-delete', severity: 'error', line: 3, column: 3, endLine: 3, endColumn: 21 },
     );
   });
@@ -165,7 +185,10 @@ describe('safesql lint: output formats', () => {
     const run = runCli(['lint', 'a.sql'], dir);
     const lines = run.stdout.split('\n');
     const at = lines.findIndex((l) => l.startsWith('a.sql:2:'));
-    assert.equal(lines[at], 'a.sql:2:21: error[unbounded-delete] The WHERE clause of this DELETE is always true: it deletes every row of "orders".');
+    assert.equal(
+      lines[at],
+      'a.sql:2:21: error[unbounded-delete] The WHERE clause of this DELETE is always true: it deletes every row of "orders".',
+    );
     assert.equal(lines[at + 1], '2 | \tDELETE FROM orders WHERE 1 = 1;');
     assert.equal(lines[at + 2], '  | \t                   ^^^^^^^^^^^');
     assert.match(lines[at + 3]!, /^ {2}= help: Add a WHERE clause/);
@@ -176,8 +199,17 @@ describe('safesql lint: output formats', () => {
     const dir = workspace({ 'dir,1/a:b.sql': 'TRUNCATE t;\nDELETE FROM orders;\n' });
     const run = runCli(['lint', '--format', 'github', '.'], dir);
     const lines = run.stdout.trim().split('\n');
-    assert.ok(lines.every((l) => /^::(error|warning|notice) file=dir%2C1\/a%3Ab\.sql,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=safesql [a-z-]+::\S/.test(l)), run.stdout);
-    assert.ok(lines.some((l) => l.startsWith('::error file=dir%2C1/a%3Ab.sql,line=2,endLine=2,col=1,endColumn=19,title=safesql unbounded-delete::')));
+    assert.ok(
+      lines.every((l) =>
+        /^::(error|warning|notice) file=dir%2C1\/a%3Ab\.sql,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=safesql [a-z-]+::\S/.test(l),
+      ),
+      run.stdout,
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith('::error file=dir%2C1/a%3Ab.sql,line=2,endLine=2,col=1,endColumn=19,title=safesql unbounded-delete::'),
+      ),
+    );
     assert.ok(lines.every((l) => !l.includes('\n')));
   });
 });

@@ -25,7 +25,10 @@ describe('safesql lint --format sarif', () => {
 
   it('describes every rule with metadata and a help link', () => {
     const rules = log.runs[0]!.tool.driver.rules!;
-    assert.deepEqual(rules.map((r) => r.id), [...RULE_IDS]);
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      [...RULE_IDS],
+    );
     for (const rule of rules) {
       assert.match(rule.helpUri!, new RegExp(`/docs/rules/${rule.id}\\.md$`));
       assert.ok(rule.shortDescription?.text && rule.help?.text && rule.defaultConfiguration?.level);

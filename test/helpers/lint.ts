@@ -54,7 +54,11 @@ export function ruleFixtures(rule: RuleId, cases: { flagged: (string | FixtureCa
       it(`accepts: ${oneLine(c.sql)}`, () => {
         const { findings } = lintSql(c.sql, options(c));
         const mine = findings.filter((f) => f.rule === rule);
-        assert.deepEqual(mine.map((f) => f.message), [], `expected no ${rule} on:\n${c.sql}`);
+        assert.deepEqual(
+          mine.map((f) => f.message),
+          [],
+          `expected no ${rule} on:\n${c.sql}`,
+        );
       });
     }
   });

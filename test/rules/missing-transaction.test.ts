@@ -28,13 +28,22 @@ ruleFixtures('missing-transaction', {
       sql: "BEGIN;\nUPDATE orders SET status = 'paid' WHERE id = 1;\nCOMMIT;\nDELETE FROM orders WHERE id = 2;",
       marked: 'DELETE FROM orders WHERE id = 2;',
     },
-    { sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nROLLBACK;\nINSERT INTO orders (id) VALUES (3);', marked: 'INSERT INTO orders (id) VALUES (3);' },
+    {
+      sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nROLLBACK;\nINSERT INTO orders (id) VALUES (3);',
+      marked: 'INSERT INTO orders (id) VALUES (3);',
+    },
     { sql: 'START TRANSACTION;\nDELETE FROM orders WHERE id = 1;\nEND;\nTRUNCATE events;', marked: 'TRUNCATE events;' },
     { sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nABORT;\nDROP TABLE events;', marked: 'DROP TABLE events;' },
     // Before the block opens.
-    { sql: "UPDATE orders SET status = 'x' WHERE id = 1;\nBEGIN;\nSELECT 1;\nCOMMIT;", marked: "UPDATE orders SET status = 'x' WHERE id = 1;" },
+    {
+      sql: "UPDATE orders SET status = 'x' WHERE id = 1;\nBEGIN;\nSELECT 1;\nCOMMIT;",
+      marked: "UPDATE orders SET status = 'x' WHERE id = 1;",
+    },
     // PREPARE TRANSACTION ends the session's transaction.
-    { sql: "BEGIN;\nUPDATE orders SET status = 'x' WHERE id = 1;\nPREPARE TRANSACTION 'tx1';\nDELETE FROM orders WHERE id = 2;", marked: 'DELETE FROM orders WHERE id = 2;' },
+    {
+      sql: "BEGIN;\nUPDATE orders SET status = 'x' WHERE id = 1;\nPREPARE TRANSACTION 'tx1';\nDELETE FROM orders WHERE id = 2;",
+      marked: 'DELETE FROM orders WHERE id = 2;',
+    },
     // After COMMIT AND CHAIN the chained transaction is closed by the final COMMIT.
     { sql: 'BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCOMMIT;\nDELETE FROM orders WHERE id = 2;', marked: 'DELETE FROM orders WHERE id = 2;' },
     // Lower case, and a statement the grammar rejects while it is being typed.

@@ -31,7 +31,10 @@ ruleFixtures('production-write', {
     { sql: bound('main', UPDATE), settings: withConnections({ name: 'main', environment: 'qa' }) },
     // Labelled non-production, but the name, host or database looks like production.
     { sql: bound('orders-prod', UPDATE), settings: withConnections({ name: 'orders-prod', environment: 'development' }) },
-    { sql: bound('reporting', UPDATE), settings: withConnections({ name: 'reporting', environment: 'staging', host: 'db.prd.example.com' }) },
+    {
+      sql: bound('reporting', UPDATE),
+      settings: withConnections({ name: 'reporting', environment: 'staging', host: 'db.prd.example.com' }),
+    },
     { sql: bound('live-db', UPDATE), settings: withConnections({ name: 'live-db', environment: 'development' }) },
     { sql: bound('shop', UPDATE), settings: withConnections({ name: 'shop', environment: 'local', database: 'shop_production' }) },
     { sql: bound('replica', UPDATE), settings: withConnections({ name: 'replica', environment: 'staging', host: 'PROD-db.internal' }) },
@@ -47,12 +50,18 @@ ruleFixtures('production-write', {
   ],
   ok: [
     { sql: bound('dev-db', UPDATE), settings: withConnections({ name: 'dev-db', environment: 'development', host: 'localhost' }) },
-    { sql: bound('staging', UPDATE), settings: withConnections({ name: 'staging', environment: 'staging', host: 'db.staging.example.com' }) },
+    {
+      sql: bound('staging', UPDATE),
+      settings: withConnections({ name: 'staging', environment: 'staging', host: 'db.staging.example.com' }),
+    },
     { sql: bound('laptop', 'DROP TABLE events;'), settings: withConnections({ name: 'laptop', environment: 'local', host: '127.0.0.1' }) },
     // 'productivity', 'reproduce' and 'delivery' are not the words prod or live.
     { sql: bound('productivity-dev', UPDATE), settings: withConnections({ name: 'productivity-dev', environment: 'development' }) },
     { sql: bound('qa', UPDATE), settings: withConnections({ name: 'qa', environment: 'staging', host: 'reproduce.internal' }) },
-    { sql: bound('delivery-dev', UPDATE), settings: withConnections({ name: 'delivery-dev', environment: 'development', database: 'products' }) },
+    {
+      sql: bound('delivery-dev', UPDATE),
+      settings: withConnections({ name: 'delivery-dev', environment: 'development', database: 'products' }),
+    },
     // No binding at all.
     UPDATE,
     { sql: UPDATE, settings: PRODUCTION },

@@ -33,7 +33,7 @@ ruleFixtures('syntax-error', {
     'MERGE INTO orders o USING staged s ON o.id = s.id\nWHEN MATCHED THEN UPDATE SET status = s.status\nWHEN NOT MATCHED THEN INSERT (id, status) VALUES (s.id, s.status);',
     'CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, status text NOT NULL);',
     'COPY orders (id, status) FROM stdin;\n1\tnew\n2\tpaid; or not\n\\.\nSELECT 1;',
-    "COPY orders FROM stdin WITH (FORMAT csv);\n1,\"a, b\"\n2,'x\n\\.\nSELECT 2;",
+    'COPY orders FROM stdin WITH (FORMAT csv);\n1,"a, b"\n2,\'x\n\\.\nSELECT 2;',
     '\\set ON_ERROR_STOP on\nSELECT 1;\n\\echo done\n',
     '\\timing\n\\c shop\nSELECT count(*) FROM orders;',
     "SELECT E'it\\'s';",

@@ -25,7 +25,7 @@ ruleFixtures('truncate', {
     'SELECT truncate_table_name FROM t;',
     'SELECT trunc(total) FROM orders;',
     "SELECT date_trunc('day', created_at) FROM events;",
-    "UPDATE orders SET total = trunc(total, 2) WHERE id = 1;",
+    'UPDATE orders SET total = trunc(total, 2) WHERE id = 1;',
     '-- TRUNCATE orders;\nSELECT 1;',
     '/* TRUNCATE orders; */ SELECT 1;',
     "SELECT 'TRUNCATE orders' AS hint;",

@@ -15,7 +15,10 @@ ruleFixtures('unbounded-delete', {
     { sql: 'DELETE FROM orders WHERE NOT FALSE;', marked: 'WHERE NOT FALSE' },
     { sql: 'DELETE FROM orders WHERE id = id;', marked: 'WHERE id = id' },
     { sql: "DELETE FROM orders WHERE status = 'open' OR TRUE;", marked: "WHERE status = 'open' OR TRUE" },
-    { sql: 'DELETE FROM orders WHERE shipped_at IS NULL OR shipped_at IS NOT NULL;', marked: 'WHERE shipped_at IS NULL OR shipped_at IS NOT NULL' },
+    {
+      sql: 'DELETE FROM orders WHERE shipped_at IS NULL OR shipped_at IS NOT NULL;',
+      marked: 'WHERE shipped_at IS NULL OR shipped_at IS NOT NULL',
+    },
     { sql: 'DELETE FROM orders WHERE TRUE IS TRUE;', marked: 'WHERE TRUE IS TRUE' },
     { sql: "DELETE FROM orders WHERE 't'::boolean;", marked: "WHERE 't'::boolean" },
     // Inside CTEs.

@@ -8,7 +8,7 @@ ruleFixtures('unbounded-update', {
     { sql: "UPDATE orders SET status = 'cancelled'", marked: 'UPDATE orders' },
     // A correlated subquery in SET does not bound the UPDATE.
     { sql: 'UPDATE orders SET total = (SELECT sum(amount) FROM order_items i WHERE i.order_id = orders.id);', marked: 'UPDATE orders' },
-    { sql: "WITH gone AS (DELETE FROM carts WHERE id = 1 RETURNING *) UPDATE customers SET cart = NULL;", marked: 'UPDATE customers' },
+    { sql: 'WITH gone AS (DELETE FROM carts WHERE id = 1 RETURNING *) UPDATE customers SET cart = NULL;', marked: 'UPDATE customers' },
     // Always-true WHERE: the WHERE clause is marked.
     { sql: "UPDATE orders SET status = 'x' WHERE 1 = 1;", marked: 'WHERE 1 = 1' },
     { sql: "UPDATE orders SET status = 'x' WHERE TRUE;", marked: 'WHERE TRUE' },

@@ -10,8 +10,14 @@ ruleFixtures('uncommitted-transaction', {
     { sql: 'START TRANSACTION;\nDELETE FROM orders WHERE id = 1;', marked: 'START TRANSACTION;' },
     { sql: 'BEGIN WORK;\nINSERT INTO events (kind) VALUES (1);', marked: 'BEGIN WORK;' },
     { sql: 'begin;\ninsert into events (kind) values (1);', marked: 'begin;' },
-    { sql: 'BEGIN ISOLATION LEVEL SERIALIZABLE;\nUPDATE customers SET tier = 2 WHERE id = 9;', marked: 'BEGIN ISOLATION LEVEL SERIALIZABLE;' },
-    { sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nCOMMIT;\nBEGIN TRANSACTION;\nDELETE FROM orders WHERE id = 2;', marked: 'BEGIN TRANSACTION;' },
+    {
+      sql: 'BEGIN ISOLATION LEVEL SERIALIZABLE;\nUPDATE customers SET tier = 2 WHERE id = 9;',
+      marked: 'BEGIN ISOLATION LEVEL SERIALIZABLE;',
+    },
+    {
+      sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nCOMMIT;\nBEGIN TRANSACTION;\nDELETE FROM orders WHERE id = 2;',
+      marked: 'BEGIN TRANSACTION;',
+    },
     { sql: 'BEGIN;\nSAVEPOINT s;\nDELETE FROM orders WHERE id = 1;\nROLLBACK TO SAVEPOINT s;', marked: 'BEGIN;' },
     // COMMIT AND CHAIN starts a new transaction that is still open at the end.
     { sql: 'BEGIN;\nDELETE FROM orders WHERE id = 1;\nCOMMIT AND CHAIN;', marked: 'BEGIN;' },
@@ -49,7 +55,7 @@ ruleFixtures('uncommitted-transaction', {
     "ROLLBACK PREPARED 'tx1';",
     // Function bodies.
     'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;',
-    'CREATE FUNCTION g(x int) RETURNS text LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN \'pos\' ELSE \'neg\' END;\nEND;\nSELECT g(1);',
+    "CREATE FUNCTION g(x int) RETURNS text LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 'pos' ELSE 'neg' END;\nEND;\nSELECT g(1);",
     'CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND\n$$;',
     "DO $$ BEGIN UPDATE orders SET status = 'x' WHERE id = 1; END $$;",
     'CREATE PROCEDURE batch() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$;',

@@ -15,7 +15,10 @@ ruleFixtures('unused-suppression', {
     { sql: 'DELETE FROM orders WHERE id = 1; -- safesql-ignore unbounded-delete', marked: '-- safesql-ignore unbounded-delete' },
     // Ids that are not rules, or no id at all.
     { sql: '-- safesql-ignore no-such-rule\nDELETE FROM orders;', marked: '-- safesql-ignore no-such-rule' },
-    { sql: 'DELETE FROM orders; -- safesql-ignore unbounded-delete, no-such-rule', marked: '-- safesql-ignore unbounded-delete, no-such-rule' },
+    {
+      sql: 'DELETE FROM orders; -- safesql-ignore unbounded-delete, no-such-rule',
+      marked: '-- safesql-ignore unbounded-delete, no-such-rule',
+    },
     { sql: '-- safesql-ignore\nDELETE FROM orders;', marked: '-- safesql-ignore' },
     { sql: '-- safesql-ignore -- no ids, only a reason\nDELETE FROM orders;' },
     { sql: '-- safesql-ignore-file\nTRUNCATE events;' },
@@ -63,7 +66,8 @@ ruleFixtures('unused-suppression', {
 describe('suppressions', () => {
   before(() => loadGrammar());
 
-  const rulesOf = (sql: string, settings?: LintSettings): RuleId[] => lintSql(sql, settings ? { settings } : {}).findings.map((f) => f.rule);
+  const rulesOf = (sql: string, settings?: LintSettings): RuleId[] =>
+    lintSql(sql, settings ? { settings } : {}).findings.map((f) => f.rule);
 
   it('a trailing directive suppresses the finding on its statement, and is used', () => {
     const rules = rulesOf('DELETE FROM orders WHERE 1 = 1; -- safesql-ignore unbounded-delete -- reset');
@@ -85,7 +89,9 @@ describe('suppressions', () => {
   });
 
   it('safesql-ignore-file suppresses every finding of its rule anywhere in the file', () => {
-    const rules = rulesOf('BEGIN;\nTRUNCATE events;\nTRUNCATE TABLE orders, customers;\nCOMMIT;\n-- safesql-ignore-file truncate -- fixtures\n');
+    const rules = rulesOf(
+      'BEGIN;\nTRUNCATE events;\nTRUNCATE TABLE orders, customers;\nCOMMIT;\n-- safesql-ignore-file truncate -- fixtures\n',
+    );
     assert.deepEqual(rules, []);
   });
 

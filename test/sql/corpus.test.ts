@@ -19,7 +19,9 @@ interface Expected {
 }
 
 const CORPUS = join(__dirname, '../corpus');
-const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
+const FILES = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const EXPECTED = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8')) as Expected[];
 
 function key(e: Pick<Expected, 'file' | 'line' | 'command'>): string {
@@ -46,20 +48,31 @@ describe('real-world corpus', () => {
       for (const statement of document.statements) {
         for (const change of statement.rowChanges) {
           const line = document.lines.position(change.span.start).line + 1;
-          actual.set(key({ file, line, command: change.command }), { target: change.target, bounded: change.reach.bounded, reason: change.reach.reason });
+          actual.set(key({ file, line, command: change.command }), {
+            target: change.target,
+            bounded: change.reach.bounded,
+            reason: change.reach.reason,
+          });
         }
       }
       const expected = EXPECTED.filter((e) => e.file === file);
       assert.deepEqual([...actual.keys()].sort(), expected.map(key).sort(), 'the DELETE/UPDATE statements found');
       for (const e of expected) {
         const found = actual.get(key(e))!;
-        assert.equal(found.bounded, e.bounded, `${key(e)} on ${e.target}: expected ${e.bounded ? 'bounded' : 'unbounded'}, got ${found.reason}`);
+        assert.equal(
+          found.bounded,
+          e.bounded,
+          `${key(e)} on ${e.target}: expected ${e.bounded ? 'bounded' : 'unbounded'}, got ${found.reason}`,
+        );
         assert.equal(found.target.toLowerCase(), e.target.toLowerCase(), `${key(e)} target`);
       }
       // Unbounded ones are reported by the matching rule.
       for (const e of expected.filter((x) => !x.bounded)) {
         const rule = e.command === 'delete' ? 'unbounded-delete' : 'unbounded-update';
-        assert.ok(findings.some((f) => f.rule === rule && document.lines.position(f.span.start).line + 1 >= e.line), `${key(e)} reported by ${rule}`);
+        assert.ok(
+          findings.some((f) => f.rule === rule && document.lines.position(f.span.start).line + 1 >= e.line),
+          `${key(e)} reported by ${rule}`,
+        );
       }
     });
   }

@@ -20,13 +20,44 @@ function generator(seed: number): (n: number) => number {
 }
 
 /** Edits that change how text splits: quotes, comment openers, semicolons, dollar tags, words. */
-const INSERTIONS = ["'", '"', ';', '/*', '*/', '--', '\n', '$$', '$x$', '(', ')', 'x', ' WHERE id = 1', 'BEGIN;', 'COMMIT;', 'DELETE FROM t', '\\.\n', 'COPY t FROM stdin;\n', '\\set x 1\n', 'é'];
+const INSERTIONS = [
+  "'",
+  '"',
+  ';',
+  '/*',
+  '*/',
+  '--',
+  '\n',
+  '$$',
+  '$x$',
+  '(',
+  ')',
+  'x',
+  ' WHERE id = 1',
+  'BEGIN;',
+  'COMMIT;',
+  'DELETE FROM t',
+  '\\.\n',
+  'COPY t FROM stdin;\n',
+  '\\set x 1\n',
+  'é',
+];
 
 function comparable(document: SqlDocument): unknown {
   return {
-    statements: document.statements.map(({ index, span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError }) => ({
-      index, span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError,
-    })),
+    statements: document.statements.map(
+      ({ index, span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError }) => ({
+        index,
+        span,
+        text,
+        kind,
+        transaction,
+        modifiesData,
+        rowChanges,
+        destructions,
+        syntaxError,
+      }),
+    ),
     comments: document.comments.map(({ type, start, end, unterminated }) => ({ type, start, end, unterminated })),
   };
 }
@@ -54,7 +85,11 @@ describe('incremental re-analysis', () => {
         const next = text.slice(0, at) + inserted + text.slice(at + removed);
         const incremental = reanalyzeDocument(document, next);
         const full = analyzeDocument(next);
-        assert.deepEqual(comparable(incremental), comparable(full), `round ${round} step ${step}: ${JSON.stringify({ at, removed, inserted })}`);
+        assert.deepEqual(
+          comparable(incremental),
+          comparable(full),
+          `round ${round} step ${step}: ${JSON.stringify({ at, removed, inserted })}`,
+        );
         document = incremental;
       }
     }

@@ -17,7 +17,8 @@ import { openTestDatabase, type TestDatabase } from '../helpers/database';
 const CORPUS = join(__dirname, '../corpus');
 
 /** Statements PL/pgSQL reads as its own syntax (or that would end the wrapping transaction). */
-const NOT_WRAPPABLE = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|prepare|close|fetch|move|open|perform|get|raise|return|execute|if|case|for|while|loop|declare|exit|continue|assert|null|call|do|import)\b/i;
+const NOT_WRAPPABLE =
+  /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|prepare|close|fetch|move|open|perform|get|raise|return|execute|if|case|for|while|loop|declare|exit|continue|assert|null|call|do|import)\b/i;
 
 function wrappable(statement: Statement): boolean {
   if (NOT_WRAPPABLE.test(statement.text)) return false;
@@ -32,7 +33,9 @@ async function rejectedByPostgres(db: TestDatabase, statement: Statement, n: num
   while (body.includes(`$${tag}$`)) tag += '_';
   await db.client.query('SAVEPOINT check_statement');
   try {
-    await db.client.query(`CREATE FUNCTION pg_temp.safesql_check_${n}() RETURNS void LANGUAGE plpgsql AS $${tag}$ BEGIN ${body}; END $${tag}$`);
+    await db.client.query(
+      `CREATE FUNCTION pg_temp.safesql_check_${n}() RETURNS void LANGUAGE plpgsql AS $${tag}$ BEGIN ${body}; END $${tag}$`,
+    );
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -45,17 +48,17 @@ const HAND_WRITTEN = [
   // valid
   'DELETE FROM a USING b WHERE a.id = b.id;',
   'UPDATE a SET x = b.x FROM b WHERE a.id = b.a_id RETURNING a.*;',
-  "MERGE INTO stock s USING deliveries d ON s.item = d.item WHEN MATCHED THEN UPDATE SET qty = s.qty + d.qty WHEN NOT MATCHED THEN INSERT VALUES (d.item, d.qty);",
-  'WITH moved AS (DELETE FROM events WHERE at < now() - interval \'1 day\' RETURNING *) INSERT INTO archive SELECT * FROM moved;',
+  'MERGE INTO stock s USING deliveries d ON s.item = d.item WHEN MATCHED THEN UPDATE SET qty = s.qty + d.qty WHEN NOT MATCHED THEN INSERT VALUES (d.item, d.qty);',
+  "WITH moved AS (DELETE FROM events WHERE at < now() - interval '1 day' RETURNING *) INSERT INTO archive SELECT * FROM moved;",
   "SELECT E'it\\'s', U&'d\\0061t\\+000061', $tag$ a ' b $tag$, B'101', X'ff';",
   'SELECT 1 /* nested /* comment */ still */ + 1;',
   'SELECT "we""ird;" FROM t WHERE a = ANY($1);',
   "SELECT data->>'name', sum(x) OVER (PARTITION BY y ORDER BY z ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t;",
   'INSERT INTO t (id, n) VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET n = excluded.n WHERE t.n < excluded.n;',
-  'CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tags text[] DEFAULT \'{}\');',
+  "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tags text[] DEFAULT '{}');",
   'ALTER TABLE t DROP COLUMN IF EXISTS c CASCADE;',
   'TRUNCATE TABLE a, b RESTART IDENTITY CASCADE;',
-  'DELETE FROM t WHERE batch = :batch AND label = :\'label\';',
+  "DELETE FROM t WHERE batch = :batch AND label = :'label';",
   'DROP TABLE IF EXISTS a, b CASCADE;',
   // invalid
   'DELETE FRM t;',
@@ -87,7 +90,9 @@ describe('syntax-error agrees with a real PostgreSQL', () => {
     for (const [i, statement] of statements.entries()) {
       const rejection = await rejectedByPostgres(db, statement, i);
       if (Boolean(rejection) !== Boolean(statement.syntaxError)) {
-        disagreements.push(`${statement.text}\n  PostgreSQL: ${rejection ?? 'accepts'}; safesql: ${statement.syntaxError?.message ?? 'accepts'}`);
+        disagreements.push(
+          `${statement.text}\n  PostgreSQL: ${rejection ?? 'accepts'}; safesql: ${statement.syntaxError?.message ?? 'accepts'}`,
+        );
       }
     }
     assert.deepEqual(disagreements, [], `${db.description}`);
@@ -103,7 +108,9 @@ describe('syntax-error agrees with a real PostgreSQL', () => {
         const rejection = await rejectedByPostgres(db, statement, checked++);
         if (Boolean(rejection) !== Boolean(statement.syntaxError)) {
           const line = document.lines.position(statement.span.start).line + 1;
-          disagreements.push(`${file}:${line}: PostgreSQL: ${rejection ?? 'accepts'}; safesql: ${statement.syntaxError?.message ?? 'accepts'}`);
+          disagreements.push(
+            `${file}:${line}: PostgreSQL: ${rejection ?? 'accepts'}; safesql: ${statement.syntaxError?.message ?? 'accepts'}`,
+          );
         }
       }
     }

@@ -63,7 +63,7 @@ describe('statement splitter', () => {
   });
 
   it('skips COPY … FROM stdin data up to the \\. line', () => {
-    const text = 'COPY t (a, b) FROM stdin;\n1\tDELETE FROM x;\n2\t\'quote\n\\.\nSELECT 1;';
+    const text = "COPY t (a, b) FROM stdin;\n1\tDELETE FROM x;\n2\t'quote\n\\.\nSELECT 1;";
     assert.deepEqual(split(text), ['COPY t (a, b) FROM stdin;', 'SELECT 1;']);
   });
 

@@ -16,7 +16,8 @@ export async function expandPaths(args: string[], cwd: string): Promise<string[]
     const info = await stat(absolute).catch(() => undefined);
     let matches: string[];
     if (info?.isFile()) matches = [absolute];
-    else if (info?.isDirectory()) matches = await glob('**/*.sql', { cwd: absolute, absolute: true, ignore: IGNORED, caseSensitiveMatch: false });
+    else if (info?.isDirectory())
+      matches = await glob('**/*.sql', { cwd: absolute, absolute: true, ignore: IGNORED, caseSensitiveMatch: false });
     else matches = await glob(arg, { cwd, absolute: true, ignore: IGNORED });
     if (matches.length === 0) {
       throw new UsageError(info ? `no .sql files in ${arg}` : `${arg}: no such file, directory or matching glob`);
@@ -40,7 +41,14 @@ export async function readSqlFile(file: string, shownAs: string): Promise<string
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : String(code ?? error);
+    const reason =
+      code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ENOENT'
+            ? 'no such file'
+            : String(code ?? error);
     throw new UsageError(`${shownAs}: cannot read (${reason})`);
   }
   return decodeSql(bytes, shownAs);

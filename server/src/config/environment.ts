@@ -15,11 +15,16 @@ const LOOKS_LIKE_PRODUCTION = /(^|[^a-z0-9])(prod|prd|production|live)([^a-z0-9]
  */
 export function resolveEnvironment(connection: Pick<ConnectionSetting, 'name' | 'environment' | 'host' | 'database'>): ResolvedEnvironment {
   if (!isEnvironment(connection.environment)) {
-    const declared = connection.environment === undefined ? 'has no environment' : `has the unknown environment "${connection.environment}"`;
+    const declared =
+      connection.environment === undefined ? 'has no environment' : `has the unknown environment "${connection.environment}"`;
     return { environment: 'production', escalation: `connection "${connection.name}" ${declared}, so it counts as production` };
   }
   if (connection.environment !== 'production') {
-    for (const [what, value] of [['name', connection.name], ['host', connection.host], ['database', connection.database]] as const) {
+    for (const [what, value] of [
+      ['name', connection.name],
+      ['host', connection.host],
+      ['database', connection.database],
+    ] as const) {
       if (value && LOOKS_LIKE_PRODUCTION.test(value)) {
         return {
           environment: 'production',

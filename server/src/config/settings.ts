@@ -64,17 +64,26 @@ export function readSettings(raw: unknown, source: string, nested = false): Sett
     } else {
       connections.forEach((entry, i) => {
         const where = `${source}: "${SETTINGS.connections}"[${i}]`;
-        if (!entry || typeof entry !== 'object' || typeof (entry as ConnectionSetting).name !== 'string' || !(entry as ConnectionSetting).name) {
+        if (
+          !entry ||
+          typeof entry !== 'object' ||
+          typeof (entry as ConnectionSetting).name !== 'string' ||
+          !(entry as ConnectionSetting).name
+        ) {
           errors.push(`${where} needs a "name"`);
           return;
         }
         if ('password' in entry) {
-          errors.push(`${where} has a "password": passwords never belong in settings; remove it (the editor keeps them in its secret storage, the CLI reads PGPASSWORD or ~/.pgpass)`);
+          errors.push(
+            `${where} has a "password": passwords never belong in settings; remove it (the editor keeps them in its secret storage, the CLI reads PGPASSWORD or ~/.pgpass)`,
+          );
           return;
         }
         const connection = entry as ConnectionSetting;
         if (connection.environment !== undefined && !(ENVIRONMENTS as readonly string[]).includes(connection.environment)) {
-          warnings.push(`${where} has environment "${connection.environment}", which is not one of ${ENVIRONMENTS.join(', ')}: it is treated as production`);
+          warnings.push(
+            `${where} has environment "${connection.environment}", which is not one of ${ENVIRONMENTS.join(', ')}: it is treated as production`,
+          );
         }
         settings.connections.push(connection);
       });

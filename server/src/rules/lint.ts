@@ -53,7 +53,10 @@ function bindConnection(directive: ConnectionDirective | undefined, options: Lin
     const connection = options.settings.connections.find((c) => c.name === directive.name);
     const resolved = connection
       ? resolveEnvironment(connection)
-      : { environment: 'production' as const, escalation: `connection "${directive.name}" is not configured in safesql.connections, so it counts as production` };
+      : {
+          environment: 'production' as const,
+          escalation: `connection "${directive.name}" is not configured in safesql.connections, so it counts as production`,
+        };
     return { name: directive.name, ...resolved, source: 'directive', directiveSpan: directive.span };
   }
   if (options.editorConnection) {

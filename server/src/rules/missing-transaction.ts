@@ -1,5 +1,5 @@
 import { ruleDocsUrl } from '../protocol';
-import type { Rule } from './types';
+import { NO_REPORTS, type Rule } from './types';
 
 export const missingTransaction: Rule = {
   id: 'missing-transaction',
@@ -7,7 +7,7 @@ export const missingTransaction: Rule = {
   description: 'A statement that changes data or schema outside an explicit BEGIN … COMMIT block.',
   docsUrl: ruleDocsUrl('missing-transaction'),
   check(statement, { transactions }) {
-    if (!statement.modifiesData || transactions.openBefore[statement.index]) return [];
+    if (!statement.modifiesData || transactions.openBefore[statement.index]) return NO_REPORTS;
     return [
       {
         message: 'This statement changes data outside a transaction: it is committed the moment it runs, and nothing can roll it back.',

@@ -30,6 +30,7 @@ export class Suppressions {
 
   /** Whether a finding of `rule` on `statement` is suppressed; marks the directive used. */
   suppresses(rule: RuleId, statement: Statement | undefined): boolean {
+    if (this.ignores.length === 0) return false;
     const candidates = [...(statement ? (this.byStatement.get(statement.index) ?? []) : []), ...this.fileWide];
     const directive = candidates.find((d) => d.rules.includes(rule));
     if (directive) this.used.add(`${directive.span.start}:${rule}`);
@@ -48,7 +49,11 @@ export class Suppressions {
         });
       }
       if (directive.rules.length === 0 && directive.unknown.length === 0) {
-        reports.push({ message: 'This directive names no rule, so it suppresses nothing.', help: 'Write `-- safesql-ignore <rule-id> -- <reason>`.', span: directive.span });
+        reports.push({
+          message: 'This directive names no rule, so it suppresses nothing.',
+          help: 'Write `-- safesql-ignore <rule-id> -- <reason>`.',
+          span: directive.span,
+        });
       }
       for (const rule of directive.rules) {
         if (this.used.has(`${directive.span.start}:${rule}`)) continue;

@@ -1,5 +1,5 @@
 import { ruleDocsUrl } from '../protocol';
-import type { Rule } from './types';
+import { NO_REPORTS, type Rule } from './types';
 
 export const syntaxError: Rule = {
   id: 'syntax-error',
@@ -7,7 +7,7 @@ export const syntaxError: Rule = {
   description: 'A statement that PostgreSQL’s own parser rejects.',
   docsUrl: ruleDocsUrl('syntax-error'),
   check(statement) {
-    if (!statement.syntaxError) return [];
+    if (!statement.syntaxError) return NO_REPORTS;
     return [
       {
         message: `PostgreSQL would reject this statement: ${statement.syntaxError.message}.`,

@@ -41,6 +41,9 @@ export interface RuleMetadata {
   docsUrl: string;
 }
 
+/** What a check returns when it has nothing to say: shared, so the common case allocates nothing. */
+export const NO_REPORTS: readonly Report[] = Object.freeze([]);
+
 export interface Rule extends RuleMetadata {
-  check(statement: Statement, context: RuleContext): Report[];
+  check(statement: Statement, context: RuleContext): readonly Report[];
 }

@@ -1,11 +1,10 @@
 import type { RowChange, Statement } from '../sql/statement';
-import type { Report } from './types';
+import { NO_REPORTS, type Report } from './types';
 
 /** Reports for the DELETEs or UPDATEs of a statement whose reach is the whole table. */
-export function unboundedChanges(statement: Statement, command: RowChange['command']): Report[] {
-  return statement.rowChanges
-    .filter((change) => change.command === command && !change.reach.bounded)
-    .map((change) => report(change));
+export function unboundedChanges(statement: Statement, command: RowChange['command']): readonly Report[] {
+  if (statement.rowChanges.length === 0) return NO_REPORTS;
+  return statement.rowChanges.filter((change) => change.command === command && !change.reach.bounded).map((change) => report(change));
 }
 
 function report(change: RowChange): Report {
@@ -21,7 +20,11 @@ function report(change: RowChange): Report {
     case 'no-where':
       return { message: `${where} on ${table} has no WHERE clause: it ${verb} every row of the table.`, help, span: change.span };
     case 'always-true':
-      return { message: `The WHERE clause of this ${where} is always true: it ${verb} every row of ${table}.`, help, span: change.whereSpan ?? change.span };
+      return {
+        message: `The WHERE clause of this ${where} is always true: it ${verb} every row of ${table}.`,
+        help,
+        span: change.whereSpan ?? change.span,
+      };
     case 'unrelated-join':
       return {
         message: `The WHERE clause of this ${where} never restricts ${table} itself: the join to the ${change.command === 'delete' ? 'USING' : 'FROM'} tables is a cross join, so as soon as any of their rows match it ${verb} every row of ${table}.`,

@@ -1,10 +1,11 @@
 import { ruleDocsUrl } from '../protocol';
-import type { Rule } from './types';
+import { NO_REPORTS, type Rule } from './types';
 
 export const uncommittedTransaction: Rule = {
   id: 'uncommitted-transaction',
   defaultSeverity: 'warning',
-  description: 'A transaction opened and never closed in the file, a BEGIN inside an open transaction, or a COMMIT/ROLLBACK with nothing open.',
+  description:
+    'A transaction opened and never closed in the file, a BEGIN inside an open transaction, or a COMMIT/ROLLBACK with nothing open.',
   docsUrl: ruleDocsUrl('uncommitted-transaction'),
   check(statement, { transactions }) {
     const open = transactions.openBefore[statement.index];
@@ -12,7 +13,8 @@ export const uncommittedTransaction: Rule = {
       if (open) {
         return [
           {
-            message: 'BEGIN inside an open transaction does nothing (PostgreSQL only warns): the transaction opened earlier is still the one in force.',
+            message:
+              'BEGIN inside an open transaction does nothing (PostgreSQL only warns): the transaction opened earlier is still the one in force.',
             help: 'Remove this BEGIN, or close the earlier transaction with COMMIT or ROLLBACK first.',
             span: statement.span,
             related: [{ span: open.span, message: 'The transaction opened here is still open.' }],
@@ -22,7 +24,8 @@ export const uncommittedTransaction: Rule = {
       if (transactions.neverClosed.has(statement)) {
         return [
           {
-            message: 'This transaction is never committed or rolled back in this file: its changes wait, holding their locks, until whoever closes the session commits or discards them.',
+            message:
+              'This transaction is never committed or rolled back in this file: its changes wait, holding their locks, until whoever closes the session commits or discards them.',
             help: 'End the block with COMMIT, or with ROLLBACK for a dry run.',
             span: statement.span,
           },
@@ -39,6 +42,6 @@ export const uncommittedTransaction: Rule = {
         },
       ];
     }
-    return [];
+    return NO_REPORTS;
   },
 };

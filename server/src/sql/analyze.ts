@@ -21,7 +21,9 @@ export function analyzeDocument(text: string): SqlDocument {
 /** The statement a freshly split span holds. */
 export function readSpan(documentText: string, span: StatementSpan, index: number): Statement {
   const statementText = documentText.slice(span.start, span.end);
-  return statementAt(statementText, span.start, index, () => span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })));
+  return statementAt(statementText, span.start, index, () =>
+    span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })),
+  );
 }
 
 /** A statement with the given text placed at `start` in its document. */

@@ -54,7 +54,23 @@ const TRANSACTION_CONTROL: Record<string, TransactionControl> = {
  * statement only in a WITH clause (or as a rule, function body, EXPLAIN, COPY or PREPARE query), so
  * the search for DELETE and UPDATE need not enter them. The biggest are INSERT's VALUES lists.
  */
-const EXPRESSION_FIELDS = new Set(['whereClause', 'targetList', 'valuesLists', 'returningList', 'returningClause', 'sortClause', 'groupClause', 'havingClause', 'distinctClause', 'tableElts', 'typeName', 'cols', 'constraints', 'options', 'args']);
+const EXPRESSION_FIELDS = new Set([
+  'whereClause',
+  'targetList',
+  'valuesLists',
+  'returningList',
+  'returningClause',
+  'sortClause',
+  'groupClause',
+  'havingClause',
+  'distinctClause',
+  'tableElts',
+  'typeName',
+  'cols',
+  'constraints',
+  'options',
+  'args',
+]);
 
 const DATA_MODIFYING_NODES = new Set(['DeleteStmt', 'UpdateStmt', 'InsertStmt', 'MergeStmt']);
 
@@ -158,7 +174,10 @@ class TreeReader {
       const names = list(fields.relations).map((r) => rangeVarName(unwrap(r)?.[1]));
       out.push({ kind: 'truncate', object: `table ${names.join(', ')}`, span: this.headSpan(2) });
     } else if (type === 'DropStmt') {
-      const objectType = String(fields.removeType ?? 'OBJECT').replace(/^OBJECT_/, '').toLowerCase().replace(/_/g, ' ');
+      const objectType = String(fields.removeType ?? 'OBJECT')
+        .replace(/^OBJECT_/, '')
+        .toLowerCase()
+        .replace(/_/g, ' ');
       const names = list(fields.objects).map(objectName).filter(Boolean);
       out.push({ kind: 'drop', object: `${objectType} ${names.join(', ')}`.trim(), span: this.headSpan(2) });
     } else if (type === 'DropdbStmt') {
@@ -170,7 +189,11 @@ class TreeReader {
       for (const cmd of list(fields.cmds)) {
         const command = unwrap(cmd)?.[1];
         if (command?.subtype !== 'AT_DropColumn') continue;
-        out.push({ kind: 'drop-column', object: `column ${String(command.name)} of ${table}`, span: this.dropColumnSpan(String(command.name)) ?? whole });
+        out.push({
+          kind: 'drop-column',
+          object: `column ${String(command.name)} of ${table}`,
+          span: this.dropColumnSpan(String(command.name)) ?? whole,
+        });
       }
     }
   }
@@ -209,16 +232,22 @@ class TreeReader {
       case 'TypeCast': {
         const inner = this.predicate(f.arg);
         if (inner.type !== 'constant') return { ...this.other(node), key };
-        const typeName = list((f.typeName as Fields | undefined)?.names).map((n) => String(unwrap(n)?.[1].sval)).pop();
+        const typeName = list((f.typeName as Fields | undefined)?.names)
+          .map((n) => String(unwrap(n)?.[1].sval))
+          .pop();
         return { type: 'constant', value: castConstant(inner.value, typeName), key: inner.key };
       }
       case 'ColumnRef': {
-        const fields = list(f.fields).map((x) => unwrap(x)?.[1].sval).filter((s): s is string => typeof s === 'string');
+        const fields = list(f.fields)
+          .map((x) => unwrap(x)?.[1].sval)
+          .filter((s): s is string => typeof s === 'string');
         const qualifier = fields.length > 1 ? fields[fields.length - 2]!.toLowerCase() : undefined;
         return { type: 'column', column: qualifier ? { qualifier } : {}, key };
       }
       case 'A_Expr': {
-        const name = list(f.name).map((n) => unwrap(n)?.[1].sval).join('.');
+        const name = list(f.name)
+          .map((n) => unwrap(n)?.[1].sval)
+          .join('.');
         if (f.kind === 'AEXPR_OP' && f.lexpr && f.rexpr) {
           return { type: 'compare', operator: name, left: this.predicate(f.lexpr), right: this.predicate(f.rexpr), key };
         }
@@ -246,10 +275,14 @@ class TreeReader {
     let volatile = false;
     walk(node, (type, fields) => {
       if (type === 'ColumnRef') {
-        const parts = list(fields.fields).map((x) => unwrap(x)?.[1].sval).filter((s): s is string => typeof s === 'string');
+        const parts = list(fields.fields)
+          .map((x) => unwrap(x)?.[1].sval)
+          .filter((s): s is string => typeof s === 'string');
         columns.push(parts.length > 1 ? { qualifier: parts[parts.length - 2]!.toLowerCase() } : {});
       } else if (type === 'FuncCall') {
-        const name = list(fields.funcname).map((n) => unwrap(n)?.[1].sval).pop();
+        const name = list(fields.funcname)
+          .map((n) => unwrap(n)?.[1].sval)
+          .pop();
         if (typeof name === 'string' && VOLATILE_FUNCTIONS.has(name)) volatile = true;
       }
     });

@@ -224,7 +224,8 @@ class PredicateReader {
     this.pos++;
     if (token.type === 'number') return { type: 'constant', value: Number(word.replace(/_/g, '')), key: () => word };
     if (token.type === 'string') return { type: 'constant', value: stringValue(word), key: () => word };
-    if (token.type === 'word' && (word === 'true' || word === 'false')) return { type: 'constant', value: word === 'true', key: () => word };
+    if (token.type === 'word' && (word === 'true' || word === 'false'))
+      return { type: 'constant', value: word === 'true', key: () => word };
     if (token.type === 'word' && word === 'null') return { type: 'constant', value: null, key: () => word };
     if (t.isName(start) && !t.is(this.pos, '(')) {
       const end = t.nameEnd(start);

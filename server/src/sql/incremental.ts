@@ -26,13 +26,19 @@ export function reanalyzeDocument(previous: SqlDocument, text: string): SqlDocum
   const restart = restartIndex < oldStatements.length && firstReached > 0 ? oldStatements[restartIndex]!.span.start : 0;
   const keptBefore = firstReached > 0 ? oldStatements.slice(0, restartIndex) : [];
 
-  const { result, stoppedAt } = splitFrom(text, restart, (start) => start >= changedEnd && startsAnOldStatement(oldStatements, start - delta));
+  const { result, stoppedAt } = splitFrom(
+    text,
+    restart,
+    (start) => start >= changedEnd && startsAnOldStatement(oldStatements, start - delta),
+  );
   const statements: Statement[] = [...keptBefore];
   for (const span of result.statements) statements.push(readSpan(text, span, statements.length));
   if (stoppedAt !== undefined) {
     for (let i = firstIndex(oldStatements, (s) => s.span.start >= stoppedAt - delta); i < oldStatements.length; i++) {
       const moved = oldStatements[i]!;
-      statements.push(delta === 0 && moved.index === statements.length ? moved : statementAt(moved.text, moved.span.start + delta, statements.length));
+      statements.push(
+        delta === 0 && moved.index === statements.length ? moved : statementAt(moved.text, moved.span.start + delta, statements.length),
+      );
     }
   }
 

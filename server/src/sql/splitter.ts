@@ -28,7 +28,11 @@ export function splitStatements(text: string): SplitResult {
  * Splits from `from` (a statement start, or 0), stopping at the first statement start for which
  * `stopAt` says yes: the incremental path re-splits only as far as an edit reaches.
  */
-export function splitFrom(text: string, from: number, stopAt?: (statementStart: number) => boolean): { result: SplitResult; stoppedAt?: number } {
+export function splitFrom(
+  text: string,
+  from: number,
+  stopAt?: (statementStart: number) => boolean,
+): { result: SplitResult; stoppedAt?: number } {
   const statements: StatementSpan[] = [];
   const comments: Token[] = [];
   let current: Token[] = [];
@@ -92,7 +96,6 @@ export function splitFrom(text: string, from: number, stopAt?: (statementStart: 
 function isSignificant(token: Token): boolean {
   return token.type !== 'line-comment' && token.type !== 'block-comment' && token.type !== 'psql-meta' && token.type !== 'copy-data';
 }
-
 
 function isCreateRule(text: string, tokens: Token[]): boolean {
   const words = tokens.slice(0, 4).map((t) => text.slice(t.start, t.end).toLowerCase());

@@ -8,18 +8,7 @@ export interface Span {
 }
 
 export type StatementKind =
-  | 'select'
-  | 'insert'
-  | 'update'
-  | 'delete'
-  | 'merge'
-  | 'truncate'
-  | 'drop'
-  | 'alter'
-  | 'create'
-  | 'copy-from'
-  | 'transaction'
-  | 'other';
+  'select' | 'insert' | 'update' | 'delete' | 'merge' | 'truncate' | 'drop' | 'alter' | 'create' | 'copy-from' | 'transaction' | 'other';
 
 export type TransactionControl = 'begin' | 'commit' | 'rollback';
 

@@ -46,7 +46,12 @@ export function formatSarif(results: FileResult[]): string {
                   message: { text: related.message },
                   physicalLocation: {
                     artifactLocation: { uri: encodeURI(r.file), uriBaseId: '%SRCROOT%' },
-                    region: { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 },
+                    region: {
+                      startLine: start.line + 1,
+                      startColumn: start.character + 1,
+                      endLine: end.line + 1,
+                      endColumn: end.character + 1,
+                    },
                   },
                 };
               }),

@@ -32,7 +32,8 @@ function formatFinding(result: FileResult, finding: Finding, paint: Painter): st
   const { lines } = result;
   const start = lines.position(finding.span.start);
   const end = lines.position(Math.max(finding.span.start, finding.span.end - 1));
-  const severity = finding.severity === 'error' ? paint.red('error') : finding.severity === 'warning' ? paint.yellow('warning') : paint.blue('info');
+  const severity =
+    finding.severity === 'error' ? paint.red('error') : finding.severity === 'warning' ? paint.yellow('warning') : paint.blue('info');
   const header = `${paint.bold(`${result.file}:${start.line + 1}:${start.character + 1}`)}: ${severity}[${finding.rule}] ${paint.bold(finding.message)}`;
   const gutterWidth = String(end.line + 1).length;
   const gutter = (label: string): string => paint.blue(`${label.padStart(gutterWidth)} | `);
