@@ -105,3 +105,15 @@ describe('suppressions', () => {
     assert.deepEqual(rules, []);
   });
 });
+
+describe('unused-suppression, file-wide', () => {
+  before(() => loadGrammar());
+
+  it('is silenced for the whole file by -- safesql-ignore-file unused-suppression', () => {
+    const { findings } = lintSql('-- safesql-ignore-file unused-suppression\n-- safesql-ignore truncate\nSELECT 1;\n');
+    assert.deepEqual(
+      findings.map((f) => f.rule),
+      [],
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { resolveEnvironment } from '../config/environment';
 import type { LintSettings } from '../config/settings';
-import type { Environment, RuleId, Severity } from '../protocol';
+import { RULE_IDS, type Environment, type RuleId, type Severity } from '../protocol';
 import type { SqlDocument, Statement } from '../sql/statement';
 import { readDirectives, type ConnectionDirective } from './directives';
 import { ruleMetadata, STATEMENT_RULES } from './index';
@@ -23,22 +23,21 @@ export function lintDocument(document: SqlDocument, options: LintOptions): Findi
     binding: bindConnection(directives.connection, options),
   };
   const suppressions = new Suppressions(document, directives.ignores);
+  const severities = new Map(RULE_IDS.map((id) => [id, severityOf(id, options.settings)]));
   const findings: Finding[] = [];
   const add = (rule: RuleId, report: Report, statement: Statement | undefined): void => {
     if (suppressions.suppresses(rule, statement)) return;
-    const severity = severityOf(rule, options.settings);
+    const severity = severities.get(rule);
     if (severity) findings.push({ rule, severity, ...report });
   };
 
   for (const statement of document.statements) {
     for (const rule of STATEMENT_RULES) {
-      for (const report of rule.check(statement, context)) add(rule.id, report, statement);
+      const reports = rule.check(statement, context);
+      for (let i = 0; i < reports.length; i++) add(rule.id, reports[i]!, statement);
     }
   }
-  for (const report of suppressions.unused()) {
-    const severity = severityOf('unused-suppression', options.settings);
-    if (severity) findings.push({ rule: 'unused-suppression', severity, ...report });
-  }
+  for (const report of suppressions.unused()) add('unused-suppression', report, undefined);
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }
 

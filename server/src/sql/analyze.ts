@@ -5,7 +5,7 @@ import type { Token } from './lexer';
 import { LineIndex } from './lineIndex';
 import { withPsqlVariablesReplaced } from './psqlVariables';
 import { splitStatements, type StatementSpan } from './splitter';
-import { shiftSpan, type SqlDocument, type Statement, type StatementFacts } from './statement';
+import { positioned, type SqlDocument, type Statement, type StatementFacts } from './statement';
 
 /** Facts by statement text: an edit re-parses only the statements it touched. */
 const factsCache = new Map<string, StatementFacts>();
@@ -27,9 +27,8 @@ export function readSpan(documentText: string, span: StatementSpan, index: numbe
 }
 
 /** A statement with the given text placed at `start` in its document. */
-export function statementAt(statementText: string, start: number, index: number, tokens?: () => Token[]): Statement {
-  const facts = factsOf(statementText, tokens);
-  return { ...placed(facts, start), index, span: { start, end: start + statementText.length }, text: statementText };
+function statementAt(statementText: string, start: number, index: number, tokens?: () => Token[]): Statement {
+  return positioned(factsOf(statementText, tokens), start, index, { start, end: start + statementText.length }, statementText);
 }
 
 /** A statement's facts, spans relative to its text; `tokens` gives its tokens if it must be read. */
@@ -45,21 +44,6 @@ export function factsOf(statementText: string, tokens?: () => Token[]): Statemen
 function rememberFacts(statementText: string, facts: StatementFacts): void {
   if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.clear();
   factsCache.set(statementText, facts);
-}
-
-/** Facts with their spans moved to document offsets (shared as they are when there is none). */
-function placed(facts: StatementFacts, offset: number): StatementFacts {
-  if (facts.rowChanges.length === 0 && facts.destructions.length === 0 && !facts.syntaxError) return facts;
-  return {
-    ...facts,
-    rowChanges: facts.rowChanges.map((c) => ({
-      ...c,
-      span: shiftSpan(c.span, offset),
-      ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, offset) } : {}),
-    })),
-    destructions: facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, offset) })),
-    ...(facts.syntaxError ? { syntaxError: { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, offset) } } : {}),
-  };
 }
 
 function readStatement(text: string, tokens?: () => Token[]): StatementFacts {

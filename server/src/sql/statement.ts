@@ -75,3 +75,33 @@ export interface SqlDocument {
 export function shiftSpan(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
+
+/**
+ * A statement built from facts whose spans are `by` characters off (relative facts from the cache,
+ * or a statement moved by an edit). Always the same object shape, which keeps this path fast.
+ */
+export function positioned(facts: StatementFacts, by: number, index: number, span: Span, text: string): Statement {
+  return {
+    kind: facts.kind,
+    transaction: facts.transaction,
+    modifiesData: facts.modifiesData,
+    rowChanges:
+      by === 0 || facts.rowChanges.length === 0
+        ? facts.rowChanges
+        : facts.rowChanges.map((c) => ({
+            ...c,
+            span: shiftSpan(c.span, by),
+            ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, by) } : {}),
+          })),
+    destructions:
+      by === 0 || facts.destructions.length === 0
+        ? facts.destructions
+        : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
+    syntaxError:
+      facts.syntaxError && (by === 0 ? facts.syntaxError : { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, by) }),
+    source: facts.source,
+    index,
+    span,
+    text,
+  };
+}
