@@ -1,4 +1,4 @@
-// Bundles the CLI (and, as they arrive, the language server and the VS Code client) with esbuild.
+// Bundles the CLI, the language server and the VS Code client with esbuild.
 // libpg-query stays external: it loads its WebAssembly file from its own package directory.
 import { build } from 'esbuild';
 
@@ -19,5 +19,6 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/index.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' }),
 ]);

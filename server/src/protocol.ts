@@ -14,6 +14,7 @@ export const RULE_IDS = [
   'production-write',
   'syntax-error',
   'unused-suppression',
+  'analysis-limit',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -53,3 +54,34 @@ export const PRODUCT = {
 export function ruleDocsUrl(id: RuleId): string {
   return `${PRODUCT.ruleDocsBaseUrl}${id}.md`;
 }
+
+/** A connection as the editor binds it to a document (never with a password). */
+export interface BoundConnection {
+  name: string;
+  environment?: Environment | string;
+  host?: string;
+  database?: string;
+}
+
+/**
+ * safesql's own LSP messages, beyond the standard protocol (documented in docs/lsp.md).
+ * `safesql/setConnection` (client → server notification): the document `uri` now targets
+ * `connection`, or nothing (`null`); the server re-checks it (production-write).
+ */
+export const LSP_NOTIFICATIONS = {
+  setConnection: 'safesql/setConnection',
+} as const;
+
+export interface SetConnectionParams {
+  uri: string;
+  connection: BoundConnection | null;
+}
+
+/** Commands the language server executes (workspace/executeCommand). */
+export const LSP_COMMANDS = {
+  /** Arguments: `[uri, range]`: reveal the document with `range` selected (a placeholder to type over). */
+  selectRange: 'safesql.selectRange',
+} as const;
+
+/** The code action kind of safesql's fix-all. */
+export const FIX_ALL_KIND = 'source.fixAll.safesql';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { analyzeDocument } from '../../server/src/sql/analyze';
+import { analyzeDocument, analyzeDocumentInSlices } from '../../server/src/sql/analyze';
 import { loadGrammar } from '../../server/src/sql/grammar';
 import { reanalyzeDocument } from '../../server/src/sql/incremental';
 import type { SqlDocument } from '../../server/src/sql/statement';
@@ -103,5 +103,27 @@ describe('incremental re-analysis', () => {
     assert.equal(after.statements[2]!.rowChanges[0]!.reach.bounded, true);
     assert.deepEqual(after.statements[3]!.span, { start: before.statements[3]!.span.start + 13, end: before.statements[3]!.span.end + 13 });
     assert.equal(after.statements[3]!.text, 'SELECT 4;');
+  });
+});
+
+describe('analysis in slices', () => {
+  before(() => loadGrammar());
+
+  it('equals the one-pass analysis, whatever the slice size', async () => {
+    const corpus = join(__dirname, '../corpus');
+    for (const file of readdirSync(corpus).filter((f) => f.endsWith('.sql'))) {
+      const text = readFileSync(join(corpus, file), 'utf8');
+      for (const slice of [1, 97, 4096]) {
+        const sliced = await analyzeDocumentInSlices(text, () => true, slice);
+        assert.deepEqual(comparable(sliced!), comparable(analyzeDocument(text)), `${file}, slices of ${slice}`);
+      }
+    }
+  });
+
+  it('stops when the result is no longer wanted', async () => {
+    let asked = 0;
+    const result = await analyzeDocumentInSlices('SELECT 1;\n'.repeat(100), () => ++asked < 3, 10);
+    assert.equal(result, undefined);
+    assert.equal(asked, 3);
   });
 });

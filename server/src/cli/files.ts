@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
-import { UsageError } from './errors';
+import { InputError } from '../config/inputError';
 
 const IGNORED = ['**/node_modules/**', '**/.git/**'];
 
@@ -20,7 +20,7 @@ export async function expandPaths(args: string[], cwd: string): Promise<string[]
       matches = await glob('**/*.sql', { cwd: absolute, absolute: true, ignore: IGNORED, caseSensitiveMatch: false });
     else matches = await glob(arg, { cwd, absolute: true, ignore: IGNORED });
     if (matches.length === 0) {
-      throw new UsageError(info ? `no .sql files in ${arg}` : `${arg}: no such file, directory or matching glob`);
+      throw new InputError(info ? `no .sql files in ${arg}` : `${arg}: no such file, directory or matching glob`);
     }
     for (const match of matches.sort()) files.add(resolve(match));
   }
@@ -49,18 +49,18 @@ export async function readSqlFile(file: string, shownAs: string): Promise<string
           : code === 'ENOENT'
             ? 'no such file'
             : String(code ?? error);
-    throw new UsageError(`${shownAs}: cannot read (${reason})`);
+    throw new InputError(`${shownAs}: cannot read (${reason})`);
   }
   return decodeSql(bytes, shownAs);
 }
 
 export function decodeSql(bytes: Uint8Array, shownAs: string): string {
-  if (bytes.includes(0)) throw new UsageError(`${shownAs}: contains NUL bytes, so it is not a SQL text file`);
+  if (bytes.includes(0)) throw new InputError(`${shownAs}: contains NUL bytes, so it is not a SQL text file`);
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new UsageError(`${shownAs}: is not valid UTF-8 (convert it, e.g. \`iconv -f latin1 -t utf-8\`)`);
+    throw new InputError(`${shownAs}: is not valid UTF-8 (convert it, e.g. \`iconv -f latin1 -t utf-8\`)`);
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

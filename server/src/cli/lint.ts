@@ -3,14 +3,14 @@ import { DEFAULT_SETTINGS, type LintSettings } from '../config/settings';
 import { lintDocument } from '../rules/lint';
 import { analyzeDocument } from '../sql/analyze';
 import { loadGrammar } from '../sql/grammar';
-import { UsageError } from './errors';
+import { InputError } from '../config/inputError';
 import { displayPath, expandPaths, readSqlFile } from './files';
 import { formatGithub } from './reporters/github';
 import { formatJson } from './reporters/json';
 import { formatSarif } from './reporters/sarif';
 import { formatText } from './reporters/text';
 import type { FileResult } from './results';
-import { loadSettingsFile, SettingsLocator, type LoadedSettings } from './settingsFile';
+import { loadSettingsFile, SettingsLocator, type LoadedSettings } from '../config/settingsFile';
 
 export const LINT_USAGE = `Usage: safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
 
@@ -66,7 +66,7 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
       const findings = lintDocument(document, { settings });
       results.push({ file: shownAs, lines: document.lines, statementCount: document.statements.length, findings });
     } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
+      if (!(error instanceof InputError)) throw error;
       problems.push(error.message);
     }
   }
@@ -93,12 +93,12 @@ function parseLintArgs(args: string[]) {
       },
     });
     if (!(FORMATS as readonly string[]).includes(parsed.values.format!)) {
-      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${parsed.values.format}"`);
+      throw new InputError(`--format must be one of ${FORMATS.join(', ')}, not "${parsed.values.format}"`);
     }
     return parsed;
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional.*$/, '')}\n\n${LINT_USAGE}`);
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${(error as Error).message.replace(/\. To specify a positional.*$/, '')}\n\n${LINT_USAGE}`);
   }
 }
 

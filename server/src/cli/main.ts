@@ -1,11 +1,12 @@
 import { PRODUCT } from '../protocol';
-import { UsageError } from './errors';
+import { InputError } from '../config/inputError';
 import { lintCommand, type CommandIo } from './lint';
 
 const USAGE = `safesql ${PRODUCT.version} — keeps destructive SQL away from PostgreSQL databases by accident.
 
 Usage:
   safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
+  safesql lsp --stdio          the language server, for any LSP editor (see docs/lsp.md)
   safesql --version | --help
 
 Run "safesql lint --help" for details.`;
@@ -17,6 +18,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     switch (command) {
       case 'lint':
         return await lintCommand(rest, io);
+
       case '--version':
       case '-v':
         io.stdout(`${PRODUCT.version}\n`);
@@ -27,12 +29,12 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         io.stdout(`${USAGE}\n`);
         return 0;
       case undefined:
-        throw new UsageError(`missing command\n\n${USAGE}`);
+        throw new InputError(`missing command\n\n${USAGE}`);
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+        throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof InputError) {
       io.stderr(`safesql: ${error.message}\n`);
       return 2;
     }

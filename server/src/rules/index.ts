@@ -1,4 +1,5 @@
-import { ruleDocsUrl, type RuleId } from '../protocol';
+import { RULE_IDS, ruleDocsUrl, type RuleId } from '../protocol';
+import { analysisLimit } from './analysis-limit';
 import { dropObject } from './drop-object';
 import { missingTransaction } from './missing-transaction';
 import { productionWrite } from './production-write';
@@ -19,6 +20,7 @@ export const STATEMENT_RULES: readonly Rule[] = [
   dropObject,
   productionWrite,
   syntaxError,
+  analysisLimit,
 ];
 
 /** Reported by the suppression pass rather than a statement check. */
@@ -29,7 +31,8 @@ export const unusedSuppression: RuleMetadata = {
   docsUrl: ruleDocsUrl('unused-suppression'),
 };
 
-export const RULES: readonly RuleMetadata[] = [...STATEMENT_RULES, unusedSuppression];
+/** Every rule, in the order of RULE_IDS (the public list). */
+export const RULES: readonly RuleMetadata[] = RULE_IDS.map((id) => [...STATEMENT_RULES, unusedSuppression].find((r) => r.id === id)!);
 
 const byId = new Map<RuleId, RuleMetadata>(RULES.map((r) => [r.id, r]));
 

@@ -1,6 +1,6 @@
 import { resolveEnvironment } from '../config/environment';
 import type { LintSettings } from '../config/settings';
-import { RULE_IDS, type Environment, type RuleId, type Severity } from '../protocol';
+import { RULE_IDS, type BoundConnection, type RuleId, type Severity } from '../protocol';
 import type { SqlDocument, Statement } from '../sql/statement';
 import { readDirectives, type ConnectionDirective } from './directives';
 import { ruleMetadata, STATEMENT_RULES } from './index';
@@ -11,7 +11,7 @@ import type { ConnectionBinding, Finding, Report, RuleContext } from './types';
 export interface LintOptions {
   settings: LintSettings;
   /** The connection the editor has bound this document to; a directive in the file overrides it. */
-  editorConnection?: { name: string; environment?: Environment | string; host?: string; database?: string };
+  editorConnection?: BoundConnection;
 }
 
 /** Runs every rule over a document, applies severities and suppressions, and orders the findings. */

@@ -4,7 +4,7 @@ import { parseWithGrammar } from './grammar';
 import type { Token } from './lexer';
 import { LineIndex } from './lineIndex';
 import { withPsqlVariablesReplaced } from './psqlVariables';
-import { splitStatements, type StatementSpan } from './splitter';
+import { splitFrom, splitStatements, type StatementSpan } from './splitter';
 import { positioned, type SqlDocument, type Statement, type StatementFacts } from './statement';
 
 /** Facts by statement text: an edit re-parses only the statements it touched. */
@@ -15,6 +15,31 @@ const FACTS_CACHE_LIMIT = 50_000;
 export function analyzeDocument(text: string): SqlDocument {
   const { statements: spans, comments } = splitStatements(text);
   const statements = spans.map((span, index) => readSpan(text, span, index));
+  return { text, lines: new LineIndex(text), statements, comments };
+}
+
+/**
+ * The same analysis as `analyzeDocument`, in slices of about `sliceChars` characters with the
+ * event loop served between them, so a huge document never blocks a server. Resolves undefined
+ * as soon as `stillWanted` says the result is no longer needed (the text changed, the file closed).
+ */
+export async function analyzeDocumentInSlices(
+  text: string,
+  stillWanted: () => boolean,
+  sliceChars = 256 * 1024,
+): Promise<SqlDocument | undefined> {
+  const statements: Statement[] = [];
+  const comments: Token[] = [];
+  for (let from = 0; ;) {
+    const sliceEnd = from + sliceChars;
+    const { result, stoppedAt } = splitFrom(text, from, (start) => start >= sliceEnd);
+    for (const span of result.statements) statements.push(readSpan(text, span, statements.length));
+    comments.push(...result.comments);
+    if (stoppedAt === undefined) break;
+    from = stoppedAt;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!stillWanted()) return undefined;
+  }
   return { text, lines: new LineIndex(text), statements, comments };
 }
 
@@ -46,12 +71,21 @@ function rememberFacts(statementText: string, facts: StatementFacts): void {
   factsCache.set(statementText, facts);
 }
 
+/**
+ * Past this size a statement (a multi-megabyte INSERT, a pasted dump) is read from its tokens
+ * only: parsing it would hold up everything else for seconds.
+ */
+export const MAX_PARSED_STATEMENT_CHARS = 1_000_000;
+
 function readStatement(text: string, tokens?: () => Token[]): StatementFacts {
+  if (text.length > MAX_PARSED_STATEMENT_CHARS) {
+    return factsFromTokens(text, { notParsed: `it is ${(text.length / 1e6).toFixed(1)} million characters long` });
+  }
   const parsed = parseWithGrammar(withPsqlVariablesReplaced(text, tokens));
   if (parsed.ok) return factsFromGrammar(text, parsed.statements, tokens);
   const at = parsed.position === undefined ? 0 : codePointToUtf16(text, parsed.position);
   const end = Math.min(text.length, Math.max(at + 1, tokenEndAt(text, at)));
-  return factsFromTokens(text, { message: parsed.message, span: { start: Math.min(at, text.length), end } });
+  return factsFromTokens(text, { syntaxError: { message: parsed.message, span: { start: Math.min(at, text.length), end } } });
 }
 
 /** The end of the word or symbol at `offset`, so the squiggle covers the offending token. */

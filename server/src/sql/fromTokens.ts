@@ -4,10 +4,11 @@ import type { Destruction, RowChange, StatementFacts, StatementKind, SyntaxError
 import { TokenText } from './tokenText';
 
 /**
- * Reads a statement that PostgreSQL's grammar rejects (usually one being typed) from its tokens,
- * so an unfinished `DELETE FROM orders` is still known for what it is.
+ * Reads a statement from its tokens: one that PostgreSQL's grammar rejects (usually one being
+ * typed), so an unfinished `DELETE FROM orders` is still known for what it is, or one the grammar
+ * was not given (`notParsed` says why).
  */
-export function factsFromTokens(text: string, syntaxError: SyntaxError): StatementFacts {
+export function factsFromTokens(text: string, why: { syntaxError: SyntaxError } | { notParsed: string }): StatementFacts {
   const t = new TokenText(text);
   const kind = kindOf(t);
   // Plain EXPLAIN plans a statement without running it; EXPLAIN ANALYZE runs it.
@@ -22,7 +23,7 @@ export function factsFromTokens(text: string, syntaxError: SyntaxError): Stateme
     modifiesData: modifies,
     rowChanges,
     destructions,
-    syntaxError,
+    ...why,
     source: 'tokens',
   };
 }

@@ -53,6 +53,8 @@ export interface StatementFacts {
   rowChanges: RowChange[];
   destructions: Destruction[];
   syntaxError?: SyntaxError;
+  /** Why the grammar did not read a statement it was not asked to judge (e.g. its size). */
+  notParsed?: string;
   /** Which reader produced these facts: PostgreSQL's own grammar, or the token stream. */
   source: 'grammar' | 'tokens';
 }
@@ -99,6 +101,7 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
         : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
     syntaxError:
       facts.syntaxError && (by === 0 ? facts.syntaxError : { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, by) }),
+    notParsed: facts.notParsed,
     source: facts.source,
     index,
     span,

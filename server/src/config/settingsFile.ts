@@ -1,21 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readSettings, type LintSettings } from '../config/settings';
-import { UsageError } from './errors';
+import { readSettings, type LintSettings } from './settings';
+import { InputError } from './inputError';
 
 export interface LoadedSettings {
   settings: LintSettings;
   warnings: string[];
 }
 
-/** Reads a JSONC settings file (`.vscode/settings.json` or `--config FILE`); any problem is a UsageError. */
+/** Reads a JSONC settings file (`.vscode/settings.json` or `--config FILE`); any problem is a InputError. */
 export function loadSettingsFile(path: string, shownAs: string): LoadedSettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError(`${shownAs}: cannot read the settings file`);
+    throw new InputError(`${shownAs}: cannot read the settings file`);
   }
   const errors: ParseError[] = [];
   const raw: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
@@ -24,10 +24,10 @@ export function loadSettingsFile(path: string, shownAs: string): LoadedSettings 
     const before = text.slice(0, first.offset);
     const line = before.split('\n').length;
     const column = first.offset - before.lastIndexOf('\n');
-    throw new UsageError(`${shownAs}:${line}:${column}: invalid JSON (${printParseErrorCode(first.error)})`);
+    throw new InputError(`${shownAs}:${line}:${column}: invalid JSON (${printParseErrorCode(first.error)})`);
   }
   const reading = readSettings(raw, shownAs);
-  if (reading.errors.length > 0) throw new UsageError(reading.errors.join('\n'));
+  if (reading.errors.length > 0) throw new InputError(reading.errors.join('\n'));
   return { settings: reading.settings, warnings: reading.warnings };
 }
 
@@ -40,6 +40,10 @@ export class SettingsLocator {
 
   find(file: string): string | undefined {
     return this.lookUp(dirname(file));
+  }
+
+  clear(): void {
+    this.byDirectory.clear();
   }
 
   private lookUp(directory: string): string | undefined {

@@ -1,0 +1,19 @@
+import { MarkupKind, type Hover } from 'vscode-languageserver';
+import { ruleMetadata } from '../rules/index';
+import type { Finding } from '../rules/types';
+import type { LineIndex } from '../sql/lineIndex';
+import { toRange } from './diagnostics';
+
+/** One paragraph per finding under the cursor: the risk, the remedy, the rule's docs. */
+export function hoverAt(lines: LineIndex, findings: readonly Finding[], offset: number): Hover | null {
+  const here = findings.filter((f) => f.span.start <= offset && offset <= f.span.end);
+  if (here.length === 0) return null;
+  const value = here
+    .map((f) => {
+      const rule = ruleMetadata(f.rule);
+      return `**safesql · ${f.rule}** (${f.severity}) — ${f.message}\n\n${f.help}\n\n${rule.description} [Rule documentation](${rule.docsUrl})`;
+    })
+    .join('\n\n---\n\n');
+  const span = { start: Math.min(...here.map((f) => f.span.start)), end: Math.max(...here.map((f) => f.span.end)) };
+  return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(lines, span) };
+}

@@ -1,0 +1,277 @@
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DocumentDiagnosticReportKind,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type Connection,
+  type DocumentDiagnosticReport,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  FIX_ALL_KIND,
+  LSP_COMMANDS,
+  LSP_NOTIFICATIONS,
+  PRODUCT,
+  SETTINGS,
+  type BoundConnection,
+  type SetConnectionParams,
+} from '../protocol';
+import { lintDocument } from '../rules/lint';
+import type { Finding } from '../rules/types';
+import { analyzeDocumentInSlices } from '../sql/analyze';
+import { loadGrammar } from '../sql/grammar';
+import { reanalyzeDocument, type Edit } from '../sql/incremental';
+import type { SqlDocument } from '../sql/statement';
+import { codeActions } from './codeActions';
+import { toDiagnostics } from './diagnostics';
+import { hoverAt } from './hover';
+import { DocumentSettings } from './settings';
+
+/** An open document and what is known about it. */
+interface OpenDocument {
+  text: TextDocument;
+  /** The analysis of `analyzedVersion`, if any yet. */
+  analysis?: SqlDocument;
+  analyzedVersion: number;
+  findings: Finding[];
+  /** The edits since the analysis, when exactly one is known; `null` when they must be found by comparison. */
+  pendingEdit: Edit | null | undefined;
+  /** Bumped whenever the document or what its findings depend on changes: a run for an older generation gives up. */
+  generation: number;
+  lintedGeneration: number;
+  timer?: NodeJS.Timeout;
+  running?: Promise<void>;
+  lastRunMs: number;
+  closed: boolean;
+}
+
+/** Analyses slower than this get a debounce of about their own duration, so bursts of edits coalesce. */
+const IMMEDIATE_BELOW_MS = 40;
+const MAX_DEBOUNCE_MS = 300;
+
+/**
+ * The safesql language server: diagnostics on open and change (pushed, or pulled by clients that
+ * support `textDocument/diagnostic`), quick fixes, fix-all, hover, per-document settings and the
+ * editor's connection binding. Every handler is guarded: an error is logged, never fatal.
+ */
+export function startServer(connection: Connection): void {
+  const documents = new Map<string, OpenDocument>();
+  const bindings = new Map<string, BoundConnection>();
+  let capabilities: ClientCapabilities = {};
+  let pullDiagnostics = false;
+  const log = (message: string): void => connection.console.log(message);
+  const settings = new DocumentSettings(connection, () => Boolean(capabilities.workspace?.configuration), log);
+  // Whatever goes wrong inside, the editor keeps its server: log it and carry on.
+  process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? String(error)}`));
+  process.on('unhandledRejection', (error) => connection.console.error(`unhandled: ${(error as Error)?.stack ?? String(error)}`));
+
+  const guard =
+    <A extends unknown[], R>(name: string, fallback: R, handler: (...args: A) => R | Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        connection.console.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+        return fallback;
+      }
+    };
+
+  connection.onInitialize(async (params): Promise<InitializeResult> => {
+    capabilities = params.capabilities;
+    pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
+    await loadGrammar();
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
+        executeCommandProvider: { commands: [LSP_COMMANDS.selectRange] },
+        ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      },
+      serverInfo: { name: PRODUCT.name, version: PRODUCT.version },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS.section });
+    }
+  });
+
+  connection.onDidOpenTextDocument(
+    guard('didOpen', undefined, ({ textDocument }) => {
+      const text = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+      const document: OpenDocument = {
+        text,
+        analyzedVersion: -1,
+        findings: [],
+        pendingEdit: null,
+        generation: 0,
+        lintedGeneration: -1,
+        lastRunMs: 0,
+        closed: false,
+      };
+      documents.set(textDocument.uri, document);
+      schedule(textDocument.uri, document);
+    }),
+  );
+
+  connection.onDidChangeTextDocument(
+    guard('didChange', undefined, ({ textDocument, contentChanges }) => {
+      const document = documents.get(textDocument.uri);
+      if (!document) return;
+      let edit: Edit | null = null;
+      const [only] = contentChanges;
+      if (contentChanges.length === 1 && only && 'range' in only && document.pendingEdit === undefined) {
+        const start = document.text.offsetAt(only.range.start);
+        edit = { start, oldEnd: document.text.offsetAt(only.range.end), newEnd: start + only.text.length };
+      }
+      document.text = TextDocument.update(document.text, contentChanges, textDocument.version);
+      document.pendingEdit = edit;
+      schedule(textDocument.uri, document);
+    }),
+  );
+
+  connection.onDidCloseTextDocument(
+    guard('didClose', undefined, ({ textDocument }) => {
+      const document = documents.get(textDocument.uri);
+      if (!document) return;
+      document.closed = true;
+      clearTimeout(document.timer);
+      documents.delete(textDocument.uri);
+      settings.forget(textDocument.uri);
+      if (!pullDiagnostics) void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    guard('didChangeConfiguration', undefined, (params) => {
+      const pushed = (params.settings as Record<string, unknown> | undefined)?.[SETTINGS.section];
+      settings.reset(pushed);
+      relintAll();
+    }),
+  );
+
+  connection.onNotification(
+    LSP_NOTIFICATIONS.setConnection,
+    guard('setConnection', undefined, (params: SetConnectionParams) => {
+      if (!params || typeof params.uri !== 'string') return;
+      if (params.connection && typeof params.connection.name === 'string') bindings.set(params.uri, params.connection);
+      else bindings.delete(params.uri);
+      const document = documents.get(params.uri);
+      if (document) relint(params.uri, document);
+    }),
+  );
+
+  connection.languages.diagnostics.on(
+    guard('textDocument/diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] } as DocumentDiagnosticReport, async (params) => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      await current(params.textDocument.uri, document);
+      const resultId = `${document.analyzedVersion}:${document.lintedGeneration}`;
+      if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+      return {
+        kind: DocumentDiagnosticReportKind.Full,
+        resultId,
+        items: toDiagnostics(params.textDocument.uri, document.analysis!.lines, document.findings),
+      };
+    }),
+  );
+
+  connection.onHover(
+    guard('hover', null, async ({ textDocument, position }) => {
+      const document = documents.get(textDocument.uri);
+      if (!document) return null;
+      await current(textDocument.uri, document);
+      return hoverAt(document.analysis!.lines, document.findings, document.text.offsetAt(position));
+    }),
+  );
+
+  connection.onCodeAction(
+    guard('codeAction', [], async ({ textDocument, range, context }) => {
+      const document = documents.get(textDocument.uri);
+      if (!document) return [];
+      await current(textDocument.uri, document);
+      return codeActions({
+        uri: textDocument.uri,
+        document: document.analysis!,
+        findings: document.findings,
+        range: { start: document.text.offsetAt(range.start), end: document.text.offsetAt(range.end) },
+        ...(context.only ? { only: context.only } : {}),
+      });
+    }),
+  );
+
+  connection.onExecuteCommand(
+    guard('executeCommand', undefined, async ({ command, arguments: args }) => {
+      if (command !== LSP_COMMANDS.selectRange || !args || args.length < 2) return;
+      if (!capabilities.window?.showDocument?.support) return;
+      await connection.window.showDocument({ uri: String(args[0]), selection: args[1] as never, takeFocus: true });
+    }),
+  );
+
+  connection.listen();
+
+  /** Analyse and check soon: at once when that is cheap, after a short pause when it is not. */
+  function schedule(uri: string, document: OpenDocument): void {
+    document.generation++;
+    clearTimeout(document.timer);
+    const delay = document.lastRunMs < IMMEDIATE_BELOW_MS ? 0 : Math.min(document.lastRunMs, MAX_DEBOUNCE_MS);
+    document.timer = setTimeout(() => void publish(uri, document), delay);
+  }
+
+  function relint(uri: string, document: OpenDocument): void {
+    schedule(uri, document);
+    if (pullDiagnostics && capabilities.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh();
+  }
+
+  function relintAll(): void {
+    for (const [uri, document] of documents) schedule(uri, document);
+    if (pullDiagnostics && capabilities.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh();
+  }
+
+  async function publish(uri: string, document: OpenDocument): Promise<void> {
+    await current(uri, document);
+    if (pullDiagnostics || document.closed || documents.get(uri) !== document) return;
+    // Only the newest analysis is ever published, tagged with its version.
+    if (document.analyzedVersion !== document.text.version) return;
+    await connection.sendDiagnostics({
+      uri,
+      version: document.analyzedVersion,
+      diagnostics: toDiagnostics(uri, document.analysis!.lines, document.findings),
+    });
+  }
+
+  /** Brings the analysis and findings up to date with the document (waiting for a run under way). */
+  async function current(uri: string, document: OpenDocument): Promise<void> {
+    while (!document.closed && (document.analyzedVersion !== document.text.version || document.lintedGeneration !== document.generation)) {
+      clearTimeout(document.timer);
+      document.running ??= run(uri, document).finally(() => (document.running = undefined));
+      await document.running;
+    }
+  }
+
+  async function run(uri: string, document: OpenDocument): Promise<void> {
+    const started = performance.now();
+    const generation = document.generation;
+    const version = document.text.version;
+    const text = document.text.getText();
+    if (document.analysis && document.analyzedVersion !== version) {
+      document.analysis = reanalyzeDocument(document.analysis, text, document.pendingEdit ?? undefined);
+    } else if (!document.analysis) {
+      const analysis = await analyzeDocumentInSlices(text, () => !document.closed && document.text.version === version);
+      if (!analysis) return;
+      document.analysis = analysis;
+    }
+    document.analyzedVersion = version;
+    document.pendingEdit = undefined;
+    const lintSettings = await settings.get(uri);
+    if (document.text.version !== version) return;
+    const binding = bindings.get(uri);
+    document.findings = lintDocument(document.analysis, { settings: lintSettings, ...(binding ? { editorConnection: binding } : {}) });
+    document.lintedGeneration = generation;
+    document.lastRunMs = performance.now() - started;
+  }
+}

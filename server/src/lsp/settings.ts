@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'vscode-languageserver';
+import { DEFAULT_SETTINGS, readSettings, type LintSettings } from '../config/settings';
+import { SETTINGS } from '../protocol';
+import { loadSettingsFile, SettingsLocator } from '../config/settingsFile';
+
+/**
+ * Settings per document: what the editor answers to `workspace/configuration` for the document
+ * (VS Code: user, workspace and folder settings), or, from editors that have no safesql settings,
+ * the team's `.vscode/settings.json` next to the file, as the CLI reads it.
+ */
+export class DocumentSettings {
+  private readonly cache = new Map<string, Promise<LintSettings>>();
+  private readonly locator = new SettingsLocator();
+  /** Settings pushed with `workspace/didChangeConfiguration` by clients that do not answer requests. */
+  private pushed: unknown;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly canPull: () => boolean,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  get(uri: string): Promise<LintSettings> {
+    let settings = this.cache.get(uri);
+    if (!settings) {
+      settings = this.read(uri);
+      this.cache.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** After a configuration change: everything is read again. */
+  reset(pushed?: unknown): void {
+    this.cache.clear();
+    this.locator.clear();
+    if (pushed !== undefined) this.pushed = pushed;
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  private async read(uri: string): Promise<LintSettings> {
+    let raw: unknown = this.pushed;
+    if (this.canPull()) {
+      try {
+        raw = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS.section });
+      } catch (error) {
+        this.log(`could not read settings for ${uri}: ${(error as Error).message}`);
+      }
+    }
+    if (isUseful(raw)) {
+      const reading = readSettings(raw, 'editor settings', true);
+      for (const problem of [...reading.errors, ...reading.warnings]) this.log(problem);
+      return reading.settings;
+    }
+    return this.fromWorkspaceFile(uri);
+  }
+
+  private fromWorkspaceFile(uri: string): LintSettings {
+    if (!uri.startsWith('file:')) return DEFAULT_SETTINGS;
+    const path = this.locator.find(fileURLToPath(uri));
+    if (!path) return DEFAULT_SETTINGS;
+    try {
+      const loaded = loadSettingsFile(path, path);
+      for (const warning of loaded.warnings) this.log(warning);
+      return loaded.settings;
+    } catch (error) {
+      this.log((error as Error).message);
+      return DEFAULT_SETTINGS;
+    }
+  }
+}
+
+function isUseful(raw: unknown): boolean {
+  if (!raw || typeof raw !== 'object') return false;
+  const { rules, connections } = raw as { rules?: unknown; connections?: unknown };
+  const hasRules = rules !== undefined && rules !== null && typeof rules === 'object' && Object.keys(rules).length > 0;
+  const hasConnections = Array.isArray(connections) && connections.length > 0;
+  return hasRules || hasConnections;
+}
