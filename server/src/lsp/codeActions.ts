@@ -20,10 +20,11 @@ const WHERE_PLACEHOLDER = 'FALSE';
 const REASON_PLACEHOLDER = 'reason';
 
 export function codeActions(request: ActionRequest): CodeAction[] {
-  const wants = (kind: string): boolean => !request.only || request.only.some((k) => kind === k || kind.startsWith(`${k}.`));
+  const asked = (kind: string): boolean => request.only?.some((k) => kind === k || kind.startsWith(`${k}.`)) ?? false;
   const actions: CodeAction[] = [];
-  if (wants(CodeActionKind.QuickFix)) actions.push(...quickFixes(request));
-  if (wants(FIX_ALL_KIND)) {
+  if (!request.only || asked(CodeActionKind.QuickFix)) actions.push(...quickFixes(request));
+  // Source actions only when asked for by kind (on save, or from a "fix all" command), as usual.
+  if (asked(FIX_ALL_KIND)) {
     const fixAll = fixAllAction(request);
     if (fixAll) actions.push(fixAll);
   }

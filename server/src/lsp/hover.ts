@@ -6,7 +6,10 @@ import { toRange } from './diagnostics';
 
 /** One paragraph per finding under the cursor: the risk, the remedy, the rule's docs. */
 export function hoverAt(lines: LineIndex, findings: readonly Finding[], offset: number): Hover | null {
-  const here = findings.filter((f) => f.span.start <= offset && offset <= f.span.end);
+  // The most specific finding first: a WHERE clause before the statement around it.
+  const here = findings
+    .filter((f) => f.span.start <= offset && offset <= f.span.end)
+    .sort((a, b) => a.span.end - a.span.start - (b.span.end - b.span.start));
   if (here.length === 0) return null;
   const value = here
     .map((f) => {
