@@ -35,7 +35,11 @@ export const SETTINGS = {
   section: 'safesql',
   rules: 'safesql.rules',
   connections: 'safesql.connections',
+  /** Editor only: how many problems one document shows at most (0: no limit). */
+  maxProblems: 'safesql.maxProblems',
 } as const;
+
+export const DEFAULT_MAX_PROBLEMS = 1000;
 
 /** Comment directives recognised in SQL files. */
 export const DIRECTIVES = {

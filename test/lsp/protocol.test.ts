@@ -240,6 +240,29 @@ describe('language server over stdio (push diagnostics)', () => {
     await client.notify('workspace/didChangeConfiguration', { settings: {} });
   });
 
+  it('shows at most safesql.maxProblems problems, the most severe first, and says how many more there are', async () => {
+    const uri = 'file:///workspace/limit.sql';
+    settings = { maxProblems: 2 };
+    await client.notify('workspace/didChangeConfiguration', { settings: {} });
+    const published = client.diagnostics(uri);
+    await client.open(uri, 'TRUNCATE a;\nDELETE FROM b;\nTRUNCATE c;\n');
+    const { diagnostics } = await published;
+    settings = null;
+    await client.notify('workspace/didChangeConfiguration', { settings: {} });
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code ?? null, d.range.start.line]),
+      [
+        ['unbounded-delete', 1],
+        ['missing-transaction', 0],
+        [null, 0],
+      ].sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
+    assert.match(
+      diagnostics.find((d) => d.code === undefined)!.message,
+      /^5 more safesql findings are not shown \(the limit is 2 per file/,
+    );
+  });
+
   it('takes the editor’s connection binding through safesql/setConnection', async () => {
     const uri = 'file:///workspace/binding.sql';
     const text = 'BEGIN;\nUPDATE orders SET status = 1 WHERE id = 2;\nCOMMIT;\n';

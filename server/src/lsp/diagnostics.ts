@@ -15,9 +15,39 @@ export function toRange(lines: LineIndex, span: Span): Range {
   return { start: lines.position(span.start), end: lines.position(span.end) };
 }
 
-/** LSP diagnostics for a document's findings: the rule id as code, its docs page, related places. */
-export function toDiagnostics(uri: string, lines: LineIndex, findings: readonly Finding[]): Diagnostic[] {
-  return findings.map((finding) => ({
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * LSP diagnostics for a document's findings: the rule id as code, its docs page, related places.
+ * Past `maxProblems` (0: no limit) the most severe are kept, and one more diagnostic says how many
+ * were left out: thousands of warnings help nobody, and they slow every keystroke.
+ */
+export function toDiagnostics(uri: string, lines: LineIndex, findings: readonly Finding[], maxProblems = 0): Diagnostic[] {
+  const shown = maxProblems > 0 && findings.length > maxProblems ? mostSevere(findings, maxProblems) : findings;
+  const diagnostics = shown.map((finding) => toDiagnostic(uri, lines, finding));
+  if (shown.length < findings.length) {
+    diagnostics.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Information,
+      source: 'safesql',
+      message: `${findings.length - shown.length} more safesql findings are not shown (the limit is ${maxProblems} per file, setting safesql.maxProblems); \`safesql lint\` lists them all.`,
+    });
+  }
+  return diagnostics;
+}
+
+/** The first `limit` findings by severity, then position, back in document order. */
+function mostSevere(findings: readonly Finding[], limit: number): Finding[] {
+  return findings
+    .map((finding, order) => ({ finding, order }))
+    .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.order - b.order)
+    .slice(0, limit)
+    .sort((a, b) => a.order - b.order)
+    .map((x) => x.finding);
+}
+
+function toDiagnostic(uri: string, lines: LineIndex, finding: Finding): Diagnostic {
+  return {
     range: toRange(lines, finding.span),
     severity: SEVERITY[finding.severity],
     code: finding.rule,
@@ -27,5 +57,5 @@ export function toDiagnostics(uri: string, lines: LineIndex, findings: readonly 
     ...(finding.related?.length
       ? { relatedInformation: finding.related.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message })) }
       : {}),
-  }));
+  };
 }

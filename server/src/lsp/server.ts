@@ -36,6 +36,7 @@ interface OpenDocument {
   analysis?: SqlDocument;
   analyzedVersion: number;
   findings: Finding[];
+  maxProblems: number;
   /** The edits since the analysis, when exactly one is known; `null` when they must be found by comparison. */
   pendingEdit: Edit | null | undefined;
   /** Bumped whenever the document or what its findings depend on changes: a run for an older generation gives up. */
@@ -107,6 +108,7 @@ export function startServer(connection: Connection): void {
         text,
         analyzedVersion: -1,
         findings: [],
+        maxProblems: 0,
         pendingEdit: null,
         generation: 0,
         lintedGeneration: -1,
@@ -175,7 +177,7 @@ export function startServer(connection: Connection): void {
       return {
         kind: DocumentDiagnosticReportKind.Full,
         resultId,
-        items: toDiagnostics(params.textDocument.uri, document.analysis!.lines, document.findings),
+        items: toDiagnostics(params.textDocument.uri, document.analysis!.lines, document.findings, document.maxProblems),
       };
     }),
   );
@@ -240,7 +242,7 @@ export function startServer(connection: Connection): void {
     await connection.sendDiagnostics({
       uri,
       version: document.analyzedVersion,
-      diagnostics: toDiagnostics(uri, document.analysis!.lines, document.findings),
+      diagnostics: toDiagnostics(uri, document.analysis!.lines, document.findings, document.maxProblems),
     });
   }
 
@@ -267,10 +269,11 @@ export function startServer(connection: Connection): void {
     }
     document.analyzedVersion = version;
     document.pendingEdit = undefined;
-    const lintSettings = await settings.get(uri);
+    const { lint, maxProblems } = await settings.get(uri);
     if (document.text.version !== version) return;
     const binding = bindings.get(uri);
-    document.findings = lintDocument(document.analysis, { settings: lintSettings, ...(binding ? { editorConnection: binding } : {}) });
+    document.findings = lintDocument(document.analysis, { settings: lint, ...(binding ? { editorConnection: binding } : {}) });
+    document.maxProblems = maxProblems;
     document.lintedGeneration = generation;
     document.lastRunMs = performance.now() - started;
   }

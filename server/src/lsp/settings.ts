@@ -1,8 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, readSettings, type LintSettings } from '../config/settings';
-import { SETTINGS } from '../protocol';
+import { DEFAULT_MAX_PROBLEMS, SETTINGS } from '../protocol';
 import { loadSettingsFile, SettingsLocator } from '../config/settingsFile';
+
+/** What the server needs per document: the lint settings and the editor's problem limit. */
+export interface EditorSettings {
+  lint: LintSettings;
+  /** At most this many diagnostics per document (0: no limit). */
+  maxProblems: number;
+}
 
 /**
  * Settings per document: what the editor answers to `workspace/configuration` for the document
@@ -10,7 +17,7 @@ import { loadSettingsFile, SettingsLocator } from '../config/settingsFile';
  * the team's `.vscode/settings.json` next to the file, as the CLI reads it.
  */
 export class DocumentSettings {
-  private readonly cache = new Map<string, Promise<LintSettings>>();
+  private readonly cache = new Map<string, Promise<EditorSettings>>();
   private readonly locator = new SettingsLocator();
   /** Settings pushed with `workspace/didChangeConfiguration` by clients that do not answer requests. */
   private pushed: unknown;
@@ -21,7 +28,7 @@ export class DocumentSettings {
     private readonly log: (message: string) => void,
   ) {}
 
-  get(uri: string): Promise<LintSettings> {
+  get(uri: string): Promise<EditorSettings> {
     let settings = this.cache.get(uri);
     if (!settings) {
       settings = this.read(uri);
@@ -41,7 +48,7 @@ export class DocumentSettings {
     this.cache.delete(uri);
   }
 
-  private async read(uri: string): Promise<LintSettings> {
+  private async read(uri: string): Promise<EditorSettings> {
     let raw: unknown = this.pushed;
     if (this.canPull()) {
       try {
@@ -50,12 +57,13 @@ export class DocumentSettings {
         this.log(`could not read settings for ${uri}: ${(error as Error).message}`);
       }
     }
+    const maxProblems = readMaxProblems(raw, this.log);
     if (isUseful(raw)) {
       const reading = readSettings(raw, 'editor settings', true);
       for (const problem of [...reading.errors, ...reading.warnings]) this.log(problem);
-      return reading.settings;
+      return { lint: reading.settings, maxProblems };
     }
-    return this.fromWorkspaceFile(uri);
+    return { lint: this.fromWorkspaceFile(uri), maxProblems };
   }
 
   private fromWorkspaceFile(uri: string): LintSettings {
@@ -71,6 +79,14 @@ export class DocumentSettings {
       return DEFAULT_SETTINGS;
     }
   }
+}
+
+function readMaxProblems(raw: unknown, log: (message: string) => void): number {
+  const value = raw && typeof raw === 'object' ? (raw as { maxProblems?: unknown }).maxProblems : undefined;
+  if (value === undefined || value === null) return DEFAULT_MAX_PROBLEMS;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  log(`"${SETTINGS.maxProblems}" must be a whole number ≥ 0 (0: no limit), not ${JSON.stringify(value)}; using ${DEFAULT_MAX_PROBLEMS}`);
+  return DEFAULT_MAX_PROBLEMS;
 }
 
 function isUseful(raw: unknown): boolean {
