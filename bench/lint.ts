@@ -10,10 +10,10 @@ import { lintDocument } from '../server/src/rules/lint';
 import { analyzeDocument } from '../server/src/sql/analyze';
 import { loadGrammar } from '../server/src/sql/grammar';
 import { generateSql } from './generate';
+import { installSquawk } from './squawk';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SQUAWK_VERSION = '2.66.0';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -30,23 +30,6 @@ function timeCommand(command: string, args: string[]): { ms: number; code: numbe
     code = result.status;
   }
   return { ms: median(times), code };
-}
-
-/**
- * squawk-cli, the reference, is installed for the benchmark only: its package lists native builds
- * for other platforms that a lock file cannot resolve everywhere, so it is not a dependency.
- */
-function installSquawk(): { squawkNpm: string; squawkBinary: string } {
-  const prefix = join(ROOT, '.bench/tools');
-  const squawkNpm = join(prefix, 'node_modules/.bin/squawk');
-  if (!existsSync(squawkNpm)) {
-    spawnSync(
-      'npm',
-      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`],
-      { stdio: 'inherit' },
-    );
-  }
-  return { squawkNpm, squawkBinary: join(prefix, `node_modules/@squawk-cli/${process.platform}-${process.arch}/bin/squawk`) };
 }
 
 async function main(): Promise<void> {
