@@ -18,6 +18,28 @@ function apply(text: string, offset: number, title: string): string {
 describe('code actions', () => {
   before(() => loadGrammar());
 
+  it('selects the WHERE placeholder where it will be after the edit', () => {
+    const uri = 'file:///t.sql';
+    for (const text of ['DELETE FROM orders;\nSELECT 1;\n', 'BEGIN;\n  UPDATE t SET a = 1\n  RETURNING a;\nCOMMIT;\n']) {
+      const { document, findings } = lintSql(text);
+      const offset = text.search(/DELETE|UPDATE/);
+      const action = codeActions({ uri, document, findings, range: { start: offset, end: offset } }).find((a) =>
+        a.title.startsWith('Add a WHERE'),
+      )!;
+      const edited = TextDocument.create(
+        uri,
+        'sql',
+        2,
+        TextDocument.applyEdits(TextDocument.create(uri, 'sql', 1, text), action.edit!.changes![uri]!),
+      );
+      const selection = action.command!.arguments![1] as {
+        start: { line: number; character: number };
+        end: { line: number; character: number };
+      };
+      assert.equal(edited.getText(selection), 'FALSE', text);
+    }
+  });
+
   it('puts the WHERE placeholder where PostgreSQL expects it', () => {
     const cases: [string, string][] = [
       ['BEGIN; DELETE FROM orders; COMMIT;', 'BEGIN; DELETE FROM orders WHERE FALSE; COMMIT;'],
@@ -66,6 +88,19 @@ describe('code actions', () => {
     assert.equal(apply(text, text.indexOf('--'), 'Remove the unused suppression'), 'BEGIN;\nSELECT 1;\nCOMMIT;\n');
     const trailing = 'BEGIN;\nSELECT 1;   -- safesql-ignore truncate\nCOMMIT;\n';
     assert.equal(apply(trailing, trailing.indexOf('--'), 'Remove the unused suppression'), 'BEGIN;\nSELECT 1;\nCOMMIT;\n');
+  });
+
+  it('removes only the unused id from a directive that still suppresses something', () => {
+    const text = '-- safesql-ignore unbounded-delete, truncate -- scratch table\nBEGIN;\nDELETE FROM scratch;\nCOMMIT;\n';
+    assert.equal(
+      apply(text, 3, 'Remove truncate from the suppression'),
+      '-- safesql-ignore unbounded-delete -- scratch table\nBEGIN;\nDELETE FROM scratch;\nCOMMIT;\n',
+    );
+    const uri = 'file:///t.sql';
+    const all = '-- safesql-ignore truncate, drop-object, nonsense\nSELECT 1;\n';
+    const { document, findings } = lintSql(all);
+    const [fixAll] = codeActions({ uri, document, findings, range: { start: 0, end: 0 }, only: ['source.fixAll'] });
+    assert.equal(TextDocument.applyEdits(TextDocument.create(uri, 'sql', 1, all), fixAll!.edit!.changes![uri]!), 'SELECT 1;\n');
   });
 
   it('offers a suppression for a statement in the middle of a line on a line of its own', () => {

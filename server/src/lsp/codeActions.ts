@@ -1,5 +1,6 @@
 import { CodeActionKind, type CodeAction, type TextEdit } from 'vscode-languageserver';
 import { FIX_ALL_KIND, LSP_COMMANDS } from '../protocol';
+import { directiveWithout } from '../rules/directives';
 import type { Finding } from '../rules/types';
 import type { SqlDocument, Span, Statement } from '../sql/statement';
 import { TokenText } from '../sql/tokenText';
@@ -66,7 +67,11 @@ function quickFixes(request: ActionRequest): CodeAction[] {
       if (change) {
         const at = whereInsertionPoint(statement, change.span.end);
         const inserted = ` WHERE ${WHERE_PLACEHOLDER}`;
-        const placeholder = toRange(document.lines, { start: at + inserted.length - WHERE_PLACEHOLDER.length, end: at + inserted.length });
+        // Where the placeholder will be once the edit is applied (the client selects it then).
+        const placeholder = {
+          start: positionAfterInsert(document, at, inserted, at + inserted.length - WHERE_PLACEHOLDER.length),
+          end: positionAfterInsert(document, at, inserted, at + inserted.length),
+        };
         actions.push({
           title: `Add a WHERE clause to this ${change.command.toUpperCase()} (placeholder: matches no row)`,
           kind: CodeActionKind.QuickFix,
@@ -78,12 +83,14 @@ function quickFixes(request: ActionRequest): CodeAction[] {
       }
     }
     if (finding.rule === 'unused-suppression') {
+      const ids = finding.unusedIds ?? [];
+      const partial = ids.length > 0 && directiveWithout(document.text.slice(finding.span.start, finding.span.end), ids) !== '';
       actions.push({
-        title: 'Remove the unused suppression',
+        title: partial ? `Remove ${ids.join(', ')} from the suppression` : 'Remove the unused suppression',
         kind: CodeActionKind.QuickFix,
         isPreferred: true,
         diagnostics: diagnostic(finding),
-        edit: { changes: { [uri]: [removeComment(document, finding.span)] } },
+        edit: { changes: { [uri]: [withoutIds(document, finding.span, ids)] } },
       });
     } else if (statement) {
       actions.push(suppressAction(request, finding, statement));
@@ -138,7 +145,13 @@ function positionAfterInsert(document: SqlDocument, at: number, inserted: string
  */
 function fixAllAction(request: ActionRequest): CodeAction | undefined {
   const { document, findings, uri } = request;
-  const edits: TextEdit[] = findings.filter((f) => f.rule === 'unused-suppression').map((f) => removeComment(document, f.span));
+  const unusedByDirective = new Map<number, { span: Span; ids: string[] }>();
+  for (const f of findings.filter((f) => f.rule === 'unused-suppression')) {
+    const entry = unusedByDirective.get(f.span.start) ?? { span: f.span, ids: [] };
+    entry.ids.push(...(f.unusedIds ?? []));
+    unusedByDirective.set(f.span.start, entry);
+  }
+  const edits: TextEdit[] = [...unusedByDirective.values()].map(({ span, ids }) => withoutIds(document, span, ids));
   const untransacted = findings
     .filter((f) => f.rule === 'missing-transaction')
     .map((f) => statementAt(document, f.span.start)!)
@@ -195,6 +208,12 @@ function whereInsertionPoint(statement: Statement, headEnd: number): number {
     last = token.end;
   }
   return statement.span.start + last;
+}
+
+/** The directive at `span` without `ids`; the whole comment when nothing would be left. */
+function withoutIds(document: SqlDocument, span: Span, ids: readonly string[]): TextEdit {
+  const rewritten = ids.length === 0 ? '' : directiveWithout(document.text.slice(span.start, span.end), ids);
+  return rewritten === '' ? removeComment(document, span) : { range: toRange(document.lines, span), newText: rewritten };
 }
 
 /** Deletes a comment, with the blank it leaves: its whole line when it stands alone. */

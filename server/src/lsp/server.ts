@@ -22,7 +22,7 @@ import { lintDocument } from '../rules/lint';
 import type { Finding } from '../rules/types';
 import { analyzeDocumentInSlices } from '../sql/analyze';
 import { loadGrammar } from '../sql/grammar';
-import { reanalyzeDocument, type Edit } from '../sql/incremental';
+import { changedRegion, reanalyzeDocument, type Edit } from '../sql/incremental';
 import type { SqlDocument } from '../sql/statement';
 import { codeActions } from './codeActions';
 import { toDiagnostics } from './diagnostics';
@@ -37,6 +37,8 @@ interface OpenDocument {
   analyzedVersion: number;
   findings: Finding[];
   maxProblems: number;
+  /** Distinguishes this opening of the document from earlier ones (in pull-mode result ids). */
+  epoch: number;
   /** The edits since the analysis, when exactly one is known; `null` when they must be found by comparison. */
   pendingEdit: Edit | null | undefined;
   /** Bumped whenever the document or what its findings depend on changes: a run for an older generation gives up. */
@@ -47,6 +49,9 @@ interface OpenDocument {
   lastRunMs: number;
   closed: boolean;
 }
+
+/** A change bigger than this (a paste, a revert) is analysed in slices, like a newly opened document. */
+const LARGE_REWRITE_CHARS = 512 * 1024;
 
 /** Analyses slower than this get a debounce of about their own duration, so bursts of edits coalesce. */
 const IMMEDIATE_BELOW_MS = 40;
@@ -62,6 +67,7 @@ export function startServer(connection: Connection): void {
   const bindings = new Map<string, BoundConnection>();
   let capabilities: ClientCapabilities = {};
   let pullDiagnostics = false;
+  let openings = 0;
   const log = (message: string): void => connection.console.log(message);
   const settings = new DocumentSettings(connection, () => Boolean(capabilities.workspace?.configuration), log);
   // Whatever goes wrong inside, the editor keeps its server: log it and carry on.
@@ -109,6 +115,7 @@ export function startServer(connection: Connection): void {
         analyzedVersion: -1,
         findings: [],
         maxProblems: 0,
+        epoch: ++openings,
         pendingEdit: null,
         generation: 0,
         lintedGeneration: -1,
@@ -172,7 +179,7 @@ export function startServer(connection: Connection): void {
       const document = documents.get(params.textDocument.uri);
       if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       await current(params.textDocument.uri, document);
-      const resultId = `${document.analyzedVersion}:${document.lintedGeneration}`;
+      const resultId = `${document.epoch}:${document.analyzedVersion}:${document.lintedGeneration}`;
       if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
       return {
         kind: DocumentDiagnosticReportKind.Full,
@@ -256,25 +263,33 @@ export function startServer(connection: Connection): void {
   }
 
   async function run(uri: string, document: OpenDocument): Promise<void> {
-    const started = performance.now();
     const generation = document.generation;
     const version = document.text.version;
     const text = document.text.getText();
-    if (document.analysis && document.analyzedVersion !== version) {
-      document.analysis = reanalyzeDocument(document.analysis, text, document.pendingEdit ?? undefined);
-    } else if (!document.analysis) {
+    let started = performance.now();
+    const edit =
+      document.analysis && document.analyzedVersion !== version
+        ? (document.pendingEdit ?? changedRegion(document.analysis.text, text))
+        : undefined;
+    if (document.analysis && edit && Math.max(edit.newEnd, edit.oldEnd) - edit.start <= LARGE_REWRITE_CHARS) {
+      document.analysis = reanalyzeDocument(document.analysis, text, edit);
+    } else if (!document.analysis || document.analyzedVersion !== version) {
+      // A first analysis, or most of a big document replaced: in slices, answering requests meanwhile.
       const analysis = await analyzeDocumentInSlices(text, () => !document.closed && document.text.version === version);
       if (!analysis) return;
       document.analysis = analysis;
+      started = Number.NaN; // not a measure of how long an edit takes
     }
     document.analyzedVersion = version;
     document.pendingEdit = undefined;
+    const elapsed = performance.now() - started;
     const { lint, maxProblems } = await settings.get(uri);
     if (document.text.version !== version) return;
+    const linting = performance.now();
     const binding = bindings.get(uri);
     document.findings = lintDocument(document.analysis, { settings: lint, ...(binding ? { editorConnection: binding } : {}) });
     document.maxProblems = maxProblems;
     document.lintedGeneration = generation;
-    document.lastRunMs = performance.now() - started;
+    if (!Number.isNaN(elapsed)) document.lastRunMs = elapsed + performance.now() - linting;
   }
 }

@@ -58,12 +58,20 @@ export class DocumentSettings {
       }
     }
     const maxProblems = readMaxProblems(raw, this.log);
-    if (isUseful(raw)) {
-      const reading = readSettings(raw, 'editor settings', true);
-      for (const problem of [...reading.errors, ...reading.warnings]) this.log(problem);
-      return { lint: reading.settings, maxProblems };
-    }
-    return { lint: this.fromWorkspaceFile(uri), maxProblems };
+    const team = this.fromWorkspaceFile(uri);
+    if (!isUseful(raw)) return { lint: team, maxProblems };
+    const reading = readSettings(raw, 'editor settings', true);
+    for (const problem of [...reading.errors, ...reading.warnings]) this.log(problem);
+    // Key by key, the editor's own value wins; what it leaves empty comes from the team's file
+    // (an editor that sets only `rules` keeps the team's connections).
+    const editor = reading.settings;
+    return {
+      lint: {
+        rules: Object.keys(editor.rules).length > 0 ? editor.rules : team.rules,
+        connections: editor.connections.length > 0 ? editor.connections : team.connections,
+      },
+      maxProblems,
+    };
   }
 
   private fromWorkspaceFile(uri: string): LintSettings {

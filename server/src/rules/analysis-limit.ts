@@ -5,7 +5,7 @@ import { NO_REPORTS, type Rule } from './types';
 export const analysisLimit: Rule = {
   id: 'analysis-limit',
   defaultSeverity: 'info',
-  description: 'A statement too large for PostgreSQL’s parser within safesql’s limits, so it was read from its tokens only.',
+  description: 'A statement longer than safesql parses in full, so it was read from its tokens only.',
   docsUrl: ruleDocsUrl('analysis-limit'),
   check(statement) {
     if (!statement.notParsed) return NO_REPORTS;

@@ -24,6 +24,20 @@ export interface Directives {
 const IGNORE = new RegExp(`^--\\s*(${DIRECTIVES.ignoreFile}|${DIRECTIVES.ignore})\\b(.*)$`);
 const CONNECTION = new RegExp(`^--\\s*${DIRECTIVES.connection}\\s+(\\S.*?)\\s*$`);
 
+/**
+ * The text of an ignore directive without the ids in `drop`, its reason kept; '' when no id would
+ * be left (the directive should go).
+ */
+export function directiveWithout(commentText: string, drop: readonly string[]): string {
+  const ignore = IGNORE.exec(commentText.replace(/\r$/, ''));
+  if (!ignore) return commentText;
+  const [idsPart, ...reasonParts] = ignore[2]!.split('--');
+  const kept = idsPart!.split(/[\s,]+/).filter((id) => id && !drop.includes(id));
+  if (kept.length === 0) return '';
+  const reason = reasonParts.join('--').trim();
+  return `-- ${ignore[1]} ${kept.join(', ')}${reason ? ` -- ${reason}` : ''}`;
+}
+
 /** Reads safesql's `--` comment directives. The first connection directive wins. */
 export function readDirectives(document: SqlDocument): Directives {
   const directives: Directives = { ignores: [] };

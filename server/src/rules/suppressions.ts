@@ -46,6 +46,7 @@ export class Suppressions {
           message: `"${id}" is not a safesql rule id, so this directive suppresses nothing.`,
           help: 'Use one of the rule ids listed in the safesql README, separated by commas.',
           span: directive.span,
+          unusedIds: [id],
         });
       }
       if (directive.rules.length === 0 && directive.unknown.length === 0) {
@@ -53,6 +54,7 @@ export class Suppressions {
           message: 'This directive names no rule, so it suppresses nothing.',
           help: 'Write `-- safesql-ignore <rule-id> -- <reason>`.',
           span: directive.span,
+          unusedIds: [],
         });
       }
       for (const rule of directive.rules) {
@@ -61,6 +63,7 @@ export class Suppressions {
           message: `Nothing here is flagged by ${rule}, so this suppression is unused: it would silently hide a future finding.`,
           help: 'Remove it (or the rule id from it).',
           span: directive.span,
+          unusedIds: [rule],
         });
       }
     }

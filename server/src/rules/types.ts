@@ -8,6 +8,8 @@ export interface Report {
   help: string;
   span: Span;
   related?: { span: Span; message: string }[];
+  /** For unused-suppression: the ids of the directive (at `span`) that suppress nothing; empty when it names none. */
+  unusedIds?: string[];
 }
 
 export interface Finding extends Report {

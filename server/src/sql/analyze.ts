@@ -79,7 +79,7 @@ export const MAX_PARSED_STATEMENT_CHARS = 1_000_000;
 
 function readStatement(text: string, tokens?: () => Token[]): StatementFacts {
   if (text.length > MAX_PARSED_STATEMENT_CHARS) {
-    return factsFromTokens(text, { notParsed: `it is ${(text.length / 1e6).toFixed(1)} million characters long` });
+    return factsFromTokens(text, { notParsed: `it is ${text.length.toLocaleString('en')} characters long` });
   }
   const parsed = parseWithGrammar(withPsqlVariablesReplaced(text, tokens));
   if (parsed.ok) return factsFromGrammar(text, parsed.statements, tokens);

@@ -204,6 +204,20 @@ class PredicateReader {
       const right = this.atom();
       return { type: 'compare', operator, left, right, key: () => `${left.key()} ${operator} ${right.key()}` };
     }
+    // [NOT] IN (…), [NOT] LIKE / ILIKE / SIMILAR TO x, [NOT] BETWEEN a AND b: a row-dependent test.
+    const start = this.pos;
+    let i = t.isWord(this.pos, 'not') ? this.pos + 1 : this.pos;
+    if (this.pos < this.end && t.isWord(i, 'in', 'like', 'ilike', 'similar', 'between')) {
+      const between = t.isWord(i, 'between');
+      i += t.isWord(i, 'similar') && t.isWord(i + 1, 'to') ? 2 : 1;
+      this.pos = i;
+      this.atom();
+      if (between && t.isWord(this.pos, 'and')) {
+        this.pos++;
+        this.atom();
+      }
+      return this.otherOver(start, this.pos, left);
+    }
     return left;
   }
 
@@ -250,10 +264,11 @@ class PredicateReader {
     return this.end;
   }
 
-  private otherOver(from: number, to: number): Predicate {
+  /** An opaque condition over tokens `[from, to)`, with the columns it names (and `left`'s). */
+  private otherOver(from: number, to: number, left?: Predicate): Predicate {
     this.pos = to;
     const t = this.t;
-    const columns: ColumnReference[] = [];
+    const columns: ColumnReference[] = left?.type === 'column' ? [left.column] : left?.type === 'other' ? [...left.columns] : [];
     for (let i = from; i < to; i++) {
       if (!t.isName(i) || t.is(i + 1, '(') || t.is(i - 1, '.')) continue;
       const end = t.nameEnd(i);

@@ -12,7 +12,8 @@ import { positioned, shiftSpan, type SqlDocument, type Statement } from './state
 export function reanalyzeDocument(previous: SqlDocument, text: string, edit?: Edit): SqlDocument {
   const old = previous.text;
   if (old === text) return previous;
-  const { prefix, suffix } = edit ? { prefix: edit.start, suffix: old.length - edit.oldEnd } : unchangedEnds(old, text);
+  const { start: prefix, oldEnd } = edit ?? changedRegion(old, text);
+  const suffix = old.length - oldEnd;
   const delta = text.length - old.length;
   const changedEnd = text.length - suffix; // first unchanged character after the edit, new offsets
 
@@ -54,8 +55,8 @@ export interface Edit {
   newEnd: number;
 }
 
-/** The lengths of the common prefix and suffix of two texts (not overlapping). */
-function unchangedEnds(old: string, text: string): { prefix: number; suffix: number } {
+/** The part of `old` that `text` replaced, found by comparing their common prefix and suffix. */
+export function changedRegion(old: string, text: string): Edit {
   const shortest = Math.min(old.length, text.length);
   let prefix = 0;
   // Compare in blocks first: a native comparison of slices is far faster than a character loop.
@@ -71,7 +72,7 @@ function unchangedEnds(old: string, text: string): { prefix: number; suffix: num
     suffix += BLOCK;
   }
   while (suffix < room && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  return { prefix, suffix };
+  return { start: prefix, oldEnd: old.length - suffix, newEnd: text.length - suffix };
 }
 
 /** The same statement `delta` characters further on, as statement number `index`. */
