@@ -56,6 +56,8 @@ const LARGE_REWRITE_CHARS = 512 * 1024;
 /** Analyses slower than this get a debounce of about their own duration, so bursts of edits coalesce. */
 const IMMEDIATE_BELOW_MS = 40;
 const MAX_DEBOUNCE_MS = 300;
+/** How long a hover or code action request waits for an analysis under way. */
+const INTERACTIVE_WAIT_MS = 250;
 
 /**
  * The safesql language server: diagnostics on open and change (pushed, or pulled by clients that
@@ -192,8 +194,7 @@ export function startServer(connection: Connection): void {
   connection.onHover(
     guard('hover', null, async ({ textDocument, position }) => {
       const document = documents.get(textDocument.uri);
-      if (!document) return null;
-      await current(textDocument.uri, document);
+      if (!document || !(await currentWithin(textDocument.uri, document))) return null;
       return hoverAt(document.analysis!.lines, document.findings, document.text.offsetAt(position));
     }),
   );
@@ -201,8 +202,7 @@ export function startServer(connection: Connection): void {
   connection.onCodeAction(
     guard('codeAction', [], async ({ textDocument, range, context }) => {
       const document = documents.get(textDocument.uri);
-      if (!document) return [];
-      await current(textDocument.uri, document);
+      if (!document || !(await currentWithin(textDocument.uri, document))) return [];
       return codeActions({
         uri: textDocument.uri,
         document: document.analysis!,
@@ -251,6 +251,16 @@ export function startServer(connection: Connection): void {
       version: document.analyzedVersion,
       diagnostics: toDiagnostics(uri, document.analysis!.lines, document.findings, document.maxProblems),
     });
+  }
+
+  /**
+   * Whether the analysis is brought up to date within a moment: a hover or a quick fix on a
+   * document still being analysed (a huge one just opened) gets no answer rather than a wait.
+   */
+  async function currentWithin(uri: string, document: OpenDocument): Promise<boolean> {
+    const done = current(uri, document).then(() => true);
+    const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), INTERACTIVE_WAIT_MS).unref());
+    return (await Promise.race([done, late])) && document.analysis !== undefined && document.analyzedVersion === document.text.version;
   }
 
   /** Brings the analysis and findings up to date with the document (waiting for a run under way). */

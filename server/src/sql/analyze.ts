@@ -46,14 +46,14 @@ export async function analyzeDocumentInSlices(
 /** The statement a freshly split span holds. */
 export function readSpan(documentText: string, span: StatementSpan, index: number): Statement {
   const statementText = documentText.slice(span.start, span.end);
-  return statementAt(statementText, span.start, index, () =>
+  return statementAt(statementText, span.start, index, span.openEnded, () =>
     span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })),
   );
 }
 
 /** A statement with the given text placed at `start` in its document. */
-function statementAt(statementText: string, start: number, index: number, tokens?: () => Token[]): Statement {
-  return positioned(factsOf(statementText, tokens), start, index, { start, end: start + statementText.length }, statementText);
+function statementAt(statementText: string, start: number, index: number, openEnded: boolean, tokens?: () => Token[]): Statement {
+  return positioned(factsOf(statementText, tokens), start, index, { start, end: start + statementText.length }, statementText, openEnded);
 }
 
 /** A statement's facts, spans relative to its text; `tokens` gives its tokens if it must be read. */

@@ -19,7 +19,10 @@ export function reanalyzeDocument(previous: SqlDocument, text: string, edit?: Ed
 
   const oldStatements = previous.statements;
   const firstReached = firstIndex(oldStatements, (s) => s.span.end >= prefix);
-  const restartIndex = Math.max(0, firstReached - 1);
+  // An earlier statement whose extent depends on later text (an unclosed quote that the edit may
+  // close) must be split again too.
+  const openEnded = oldStatements.findIndex((s, i) => i < firstReached && s.openEnded);
+  const restartIndex = Math.max(0, openEnded >= 0 ? Math.min(openEnded, firstReached - 1) : firstReached - 1);
   const restart = restartIndex < oldStatements.length && firstReached > 0 ? oldStatements[restartIndex]!.span.start : 0;
   const keptBefore = firstReached > 0 ? oldStatements.slice(0, restartIndex) : [];
 
@@ -77,7 +80,7 @@ export function changedRegion(old: string, text: string): Edit {
 
 /** The same statement `delta` characters further on, as statement number `index`. */
 function moveStatement(statement: Statement, delta: number, index: number): Statement {
-  return positioned(statement, delta, index, shiftSpan(statement.span, delta), statement.text);
+  return positioned(statement, delta, index, shiftSpan(statement.span, delta), statement.text, statement.openEnded);
 }
 
 /** The first index whose item satisfies a predicate that is false, then true, along the array. */

@@ -8,6 +8,11 @@ export interface StatementSpan {
   end: number;
   /** Its tokens, comments excluded, the terminating `;` included. */
   tokens: Token[];
+  /**
+   * Whether its extent depends on text after it: it holds an unclosed quote or comment (which a
+   * later quote or `*\/` would close), or it is a COPY whose data has no `\.` yet.
+   */
+  openEnded: boolean;
 }
 
 export interface SplitResult {
@@ -41,7 +46,8 @@ export function splitFrom(
 
   const flush = (): void => {
     if (current.length > 0) {
-      statements.push({ start: current[0]!.start, end: current[current.length - 1]!.end, tokens: current });
+      const openEnded = current.some((t) => t.unterminated === true);
+      statements.push({ start: current[0]!.start, end: current[current.length - 1]!.end, tokens: current, openEnded });
     }
     current = [];
     parenDepth = 0;
@@ -72,6 +78,7 @@ export function splitFrom(
       case 'psql-meta':
       case 'copy-data':
         flush();
+        if (token.unterminated && statements.length > 0) statements[statements.length - 1]!.openEnded = true;
         return;
       case 'punctuation': {
         const c = text.charCodeAt(token.start);

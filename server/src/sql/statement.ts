@@ -61,6 +61,8 @@ export interface StatementFacts {
 
 export interface Statement extends StatementFacts {
   index: number;
+  /** Its extent depends on the text after it (an unclosed quote or comment, COPY data without `\.`). */
+  openEnded: boolean;
   /** The statement's range in the document (first token to terminating `;`). */
   span: Span;
   text: string;
@@ -82,7 +84,7 @@ export function shiftSpan(span: Span, by: number): Span {
  * A statement built from facts whose spans are `by` characters off (relative facts from the cache,
  * or a statement moved by an edit). Always the same object shape, which keeps this path fast.
  */
-export function positioned(facts: StatementFacts, by: number, index: number, span: Span, text: string): Statement {
+export function positioned(facts: StatementFacts, by: number, index: number, span: Span, text: string, openEnded: boolean): Statement {
   return {
     kind: facts.kind,
     transaction: facts.transaction,
@@ -104,6 +106,7 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     notParsed: facts.notParsed,
     source: facts.source,
     index,
+    openEnded,
     span,
     text,
   };
