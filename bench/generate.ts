@@ -1,17 +1,11 @@
+import { seededRandom } from '../test/helpers/random';
+
 /**
  * A deterministic SQL file of mixed, realistic statements for benchmarks: literals vary so no
  * cache sees the same statement twice.
  */
 export function generateSql(targetBytes: number, seed = 42): { text: string; statements: number } {
-  // mulberry32: small, fast and well distributed in 32-bit integer arithmetic.
-  let state = seed >>> 0;
-  const random = (n: number): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = seededRandom(seed);
   const tables = ['orders', 'customers', 'order_items', 'invoices', 'events', 'payments', 'shipments', 'audit_log'];
   const table = (): string => tables[random(tables.length)]!;
   const makers: (() => string)[] = [

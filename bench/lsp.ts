@@ -37,6 +37,20 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
+/** Opens the document and waits for its first diagnostics; returns how long that took. */
+async function openAndWait(client: LspClient, label: string, text: string, pull: boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  if (pull) {
+    await client.open(URI, text);
+    await within(client.request('textDocument/diagnostic', { textDocument: { uri: URI } }), timeoutMs, label);
+  } else {
+    const first = client.diagnostics(URI, () => true, timeoutMs);
+    await client.open(URI, text);
+    await first;
+  }
+  return performance.now() - started;
+}
+
 function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
@@ -45,16 +59,7 @@ async function measure(label: string, options: LspClientOptions, pull: boolean, 
   const client = new LspClient(options);
   try {
     await client.initialize();
-    const opened = performance.now();
-    if (pull) {
-      await client.open(URI, text);
-      await within(client.request('textDocument/diagnostic', { textDocument: { uri: URI } }), 60_000, label);
-    } else {
-      const first = client.diagnostics(URI, () => true, 60_000);
-      await client.open(URI, text);
-      await first;
-    }
-    const openMs = performance.now() - opened;
+    const openMs = await openAndWait(client, label, text, pull, 60_000);
     const times: number[] = [];
     let failures = 0;
     for (const [k, range] of edits(text).entries()) {
@@ -92,16 +97,7 @@ async function memory(label: string, options: LspClientOptions, pull: boolean, t
   const client = new LspClient(options);
   try {
     await client.initialize();
-    const started = performance.now();
-    if (pull) {
-      await client.open(URI, text);
-      await within(client.request('textDocument/diagnostic', { textDocument: { uri: URI } }), 30_000, label);
-    } else {
-      const first = client.diagnostics(URI, () => true, 30_000);
-      await client.open(URI, text);
-      await first;
-    }
-    const ms = performance.now() - started;
+    const ms = await openAndWait(client, label, text, pull, 30_000);
     await new Promise((r) => setTimeout(r, 1000));
     console.log(`${label}: 10 MB open → diagnostics ${ms.toFixed(0)} ms, RSS ${rssMb(client.process.pid!).toFixed(0)} MB (goal ≤ 150 MB)`);
   } catch (error) {

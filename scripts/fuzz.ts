@@ -3,13 +3,11 @@
  * rather than seconds, then a 50 MB document through the real server, which must keep answering
  * while it analyses. Exits 1 on the first failure, with a file to reproduce it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadGrammar } from '../server/src/sql/grammar';
 import { generateSql } from '../bench/generate';
 import { LspClient } from '../test/helpers/lspClient';
-import { checkDocument, fuzzInput, generator } from '../test/robustness/fuzzing';
+import { seededRandom } from '../test/helpers/random';
+import { checkDocument, fuzzInput, saveReproduction } from '../test/robustness/fuzzing';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 300);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? Number.POSITIVE_INFINITY);
@@ -17,7 +15,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 async function fuzzInProcess(): Promise<boolean> {
   await loadGrammar();
-  const random = generator(SEED);
+  const random = seededRandom(SEED);
   const deadline = Date.now() + SECONDS * 1000;
   const started = Date.now();
   let i = 0;
@@ -26,8 +24,7 @@ async function fuzzInProcess(): Promise<boolean> {
     try {
       checkDocument(input, random);
     } catch (error) {
-      const file = join(mkdtempSync(join(tmpdir(), 'safesql-fuzz-')), 'input.sql');
-      writeFileSync(file, input);
+      const file = saveReproduction(input);
       console.log(`FAILED at iteration ${i} (FUZZ_SEED=${SEED}): ${(error as Error).message}\nreproduction input: ${file}`);
       return false;
     }

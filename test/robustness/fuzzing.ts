@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Range } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
@@ -10,19 +11,7 @@ import { lintDocument } from '../../server/src/rules/lint';
 import { analyzeDocument } from '../../server/src/sql/analyze';
 import { reanalyzeDocument } from '../../server/src/sql/incremental';
 import type { LineIndex } from '../../server/src/sql/lineIndex';
-import type { SqlDocument } from '../../server/src/sql/statement';
-
-/** A seeded generator: the same seed gives the same inputs, so a failure can be replayed. */
-export function generator(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+import { comparableAnalysis } from '../helpers/comparable';
 
 const CORPUS = join(__dirname, '../corpus');
 const SOURCES = readdirSync(CORPUS)
@@ -111,23 +100,11 @@ function assertInside(lines: LineIndex, text: string, range: Range, what: string
   void text;
 }
 
-function comparable(document: SqlDocument): unknown {
-  return {
-    statements: document.statements.map(
-      ({ span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError, notParsed }) => ({
-        span,
-        text,
-        kind,
-        transaction,
-        modifiesData,
-        rowChanges,
-        destructions,
-        syntaxError,
-        notParsed,
-      }),
-    ),
-    comments: document.comments.map(({ type, start, end }) => ({ type, start, end })),
-  };
+/** Writes a failing input to a temporary file and returns its path, for the report. */
+export function saveReproduction(input: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'safesql-fuzz-')), 'input.sql');
+  writeFileSync(file, input);
+  return file;
 }
 
 /**
@@ -166,8 +143,8 @@ export function checkDocument(text: string, random: (n: number) => number): void
   const removed = random(20);
   const next = text.slice(0, at) + inserted + text.slice(at + removed);
   assert.deepEqual(
-    comparable(reanalyzeDocument(document, next)),
-    comparable(analyzeDocument(next)),
+    comparableAnalysis(reanalyzeDocument(document, next)),
+    comparableAnalysis(analyzeDocument(next)),
     `incremental analysis differs from a fresh one after replacing ${removed} characters at ${at} with ${JSON.stringify(inserted)}`,
   );
 }

@@ -5,19 +5,8 @@ import { before, describe, it } from 'node:test';
 import { analyzeDocument, analyzeDocumentInSlices } from '../../server/src/sql/analyze';
 import { loadGrammar } from '../../server/src/sql/grammar';
 import { reanalyzeDocument } from '../../server/src/sql/incremental';
-import type { SqlDocument } from '../../server/src/sql/statement';
-
-/** A seeded generator, so a failure can be replayed. */
-function generator(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+import { comparableAnalysis } from '../helpers/comparable';
+import { seededRandom } from '../helpers/random';
 
 /** Edits that change how text splits: quotes, comment openers, semicolons, dollar tags, words. */
 const INSERTIONS = [
@@ -43,25 +32,6 @@ const INSERTIONS = [
   'é',
 ];
 
-function comparable(document: SqlDocument): unknown {
-  return {
-    statements: document.statements.map(
-      ({ index, span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError }) => ({
-        index,
-        span,
-        text,
-        kind,
-        transaction,
-        modifiesData,
-        rowChanges,
-        destructions,
-        syntaxError,
-      }),
-    ),
-    comments: document.comments.map(({ type, start, end, unterminated }) => ({ type, start, end, unterminated })),
-  };
-}
-
 describe('incremental re-analysis', () => {
   before(() => loadGrammar());
 
@@ -72,7 +42,7 @@ describe('incremental re-analysis', () => {
   texts.push(readFileSync(join(__dirname, '../../examples/cleanup-bad-rows.sql'), 'utf8'));
 
   it('after any edit, equals a full analysis of the new text (3,000 random edits)', () => {
-    const random = generator(20261127);
+    const random = seededRandom(20261127);
     for (let round = 0; round < 3000; round++) {
       const original = texts[random(texts.length)]!;
       let document = analyzeDocument(original);
@@ -86,8 +56,8 @@ describe('incremental re-analysis', () => {
         const incremental = reanalyzeDocument(document, next);
         const full = analyzeDocument(next);
         assert.deepEqual(
-          comparable(incremental),
-          comparable(full),
+          comparableAnalysis(incremental),
+          comparableAnalysis(full),
           `round ${round} step ${step}: ${JSON.stringify({ at, removed, inserted })}`,
         );
         document = incremental;
@@ -115,7 +85,7 @@ describe('analysis in slices', () => {
       const text = readFileSync(join(corpus, file), 'utf8');
       for (const slice of [1, 97, 4096]) {
         const sliced = await analyzeDocumentInSlices(text, () => true, slice);
-        assert.deepEqual(comparable(sliced!), comparable(analyzeDocument(text)), `${file}, slices of ${slice}`);
+        assert.deepEqual(comparableAnalysis(sliced!), comparableAnalysis(analyzeDocument(text)), `${file}, slices of ${slice}`);
       }
     }
   });
