@@ -4,7 +4,7 @@ import type { SqlDocument } from '../../server/src/sql/statement';
 export function comparableAnalysis(document: SqlDocument): unknown {
   return {
     statements: document.statements.map(
-      ({ index, span, text, kind, transaction, modifiesData, rowChanges, destructions, syntaxError, notParsed, openEnded }) => ({
+      ({
         index,
         span,
         text,
@@ -16,6 +16,20 @@ export function comparableAnalysis(document: SqlDocument): unknown {
         syntaxError,
         notParsed,
         openEnded,
+        cannotRunInTransaction,
+      }) => ({
+        index,
+        span,
+        text,
+        kind,
+        transaction,
+        modifiesData,
+        rowChanges,
+        destructions,
+        syntaxError,
+        notParsed,
+        openEnded,
+        cannotRunInTransaction,
       }),
     ),
     comments: document.comments.map(({ type, start, end, unterminated }) => ({ type, start, end, unterminated })),

@@ -51,6 +51,14 @@ ruleFixtures('missing-transaction', {
     'INSERT INTO orders (id) VALUES (1',
   ],
   ok: [
+    // PostgreSQL refuses these inside a transaction block: no transaction can protect them.
+    'VACUUM ANALYZE orders;',
+    'DROP DATABASE old_shop;',
+    'CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);',
+    'DROP INDEX CONCURRENTLY orders_note_idx;',
+    'REINDEX INDEX CONCURRENTLY orders_pkey;',
+    "ALTER SYSTEM SET work_mem = '64MB';",
+    'DROP TABLESPACE archive;',
     "BEGIN;\nINSERT INTO orders (id, status) VALUES (1, 'new');\nCOMMIT;",
     "START TRANSACTION;\nUPDATE orders SET status = 'paid' WHERE id = 1;\nCOMMIT;",
     'BEGIN;\nDELETE FROM orders WHERE id = 1;\nROLLBACK;',

@@ -7,7 +7,8 @@ export const missingTransaction: Rule = {
   description: 'A statement that changes data or schema outside an explicit BEGIN … COMMIT block.',
   docsUrl: ruleDocsUrl('missing-transaction'),
   check(statement, { transactions }) {
-    if (!statement.modifiesData || transactions.openBefore[statement.index]) return NO_REPORTS;
+    // A statement PostgreSQL refuses inside a transaction block cannot be protected by one.
+    if (!statement.modifiesData || statement.cannotRunInTransaction || transactions.openBefore[statement.index]) return NO_REPORTS;
     return [
       {
         message: 'This statement changes data outside a transaction: it is committed the moment it runs, and nothing can roll it back.',

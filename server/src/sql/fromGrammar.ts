@@ -72,6 +72,16 @@ const EXPRESSION_FIELDS = new Set([
   'args',
 ]);
 
+/** Statements PostgreSQL refuses inside a transaction block (besides the `… CONCURRENTLY` forms). */
+const OUTSIDE_TRANSACTION_NODES = new Set([
+  'VacuumStmt',
+  'CreatedbStmt',
+  'DropdbStmt',
+  'CreateTableSpaceStmt',
+  'DropTableSpaceStmt',
+  'AlterSystemStmt',
+]);
+
 const DATA_MODIFYING_NODES = new Set(['DeleteStmt', 'UpdateStmt', 'InsertStmt', 'MergeStmt']);
 
 /** Functions whose result changes between calls, so `f() = f()` is not always true. */
@@ -118,6 +128,13 @@ class TreeReader {
       });
       if (analyze) this.read(fields.query as PgNode, facts);
       return;
+    }
+    if (
+      OUTSIDE_TRANSACTION_NODES.has(type) ||
+      fields.concurrent === true ||
+      list(fields.params).some((p) => unwrap(p)?.[1].defname === 'concurrently')
+    ) {
+      facts.cannotRunInTransaction = true;
     }
     if (['insert', 'update', 'delete', 'merge', 'truncate', 'drop', 'alter', 'copy-from'].includes(kind)) {
       facts.modifiesData = true;

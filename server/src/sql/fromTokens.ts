@@ -17,9 +17,16 @@ export function factsFromTokens(text: string, why: { syntaxError: SyntaxError } 
   const destructions = findDestructions(t, kind);
   const modifies = (runs && MODIFYING_KINDS.has(kind)) || rowChanges.length > 0;
   const transaction = transactionOf(t);
+  const [first, second] = t.words;
+  const cannotRunInTransaction =
+    first === 'vacuum' ||
+    t.words.includes('concurrently') ||
+    (first === 'alter' && second === 'system') ||
+    ((first === 'create' || first === 'drop') && (second === 'database' || second === 'tablespace'));
   return {
     kind,
     ...(transaction ? { transaction } : {}),
+    ...(cannotRunInTransaction ? { cannotRunInTransaction } : {}),
     modifiesData: modifies,
     rowChanges,
     destructions,

@@ -53,6 +53,8 @@ export interface StatementFacts {
   rowChanges: RowChange[];
   destructions: Destruction[];
   syntaxError?: SyntaxError;
+  /** PostgreSQL refuses to run it inside a transaction block (VACUUM, DROP DATABASE, … CONCURRENTLY). */
+  cannotRunInTransaction?: boolean;
   /** Why the grammar did not read a statement it was not asked to judge (e.g. its size). */
   notParsed?: string;
   /** Which reader produced these facts: PostgreSQL's own grammar, or the token stream. */
@@ -103,6 +105,7 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
         : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
     syntaxError:
       facts.syntaxError && (by === 0 ? facts.syntaxError : { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, by) }),
+    cannotRunInTransaction: facts.cannotRunInTransaction,
     notParsed: facts.notParsed,
     source: facts.source,
     index,
