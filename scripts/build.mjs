@@ -9,7 +9,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['libpg-query', 'vscode'],
+  external: ['libpg-query', 'vscode', 'pg-native'],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   // Some dependencies ship ESM that reads import.meta.url; give the CommonJS bundle the equivalent.

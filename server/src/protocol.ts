@@ -37,7 +37,24 @@ export const SETTINGS = {
   connections: 'safesql.connections',
   /** Editor only: how many problems one document shows at most (0: no limit). */
   maxProblems: 'safesql.maxProblems',
+  /** Server fingerprint (`system_identifier`, or `system_identifier/database`) → environment. */
+  environments: 'safesql.environments',
+  /** Environment → the most rows one commit may change. */
+  maxAffectedRows: 'safesql.maxAffectedRows',
+  /** Milliseconds a previewed or committed statement may run (`SET LOCAL statement_timeout`). */
+  statementTimeout: 'safesql.statementTimeout',
+  /** Milliseconds a statement may wait for a lock (`SET LOCAL lock_timeout`). */
+  lockTimeout: 'safesql.lockTimeout',
+  /** How many affected rows a preview shows (all of them are counted). */
+  previewRowLimit: 'safesql.previewRowLimit',
+  /** Seconds after which a preview is too old to commit. */
+  previewMaxAge: 'safesql.previewMaxAge',
 } as const;
+
+/** The part of a `safesql.*` settings key after the section, as VS Code hands nested settings over. */
+export function settingName(key: string): string {
+  return key.slice(SETTINGS.section.length + 1);
+}
 
 export const DEFAULT_MAX_PROBLEMS = 1000;
 

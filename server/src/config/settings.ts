@@ -9,7 +9,13 @@ export interface ConnectionSetting {
   port?: number;
   database?: string;
   user?: string;
+  /** libpq's sslmode: disable, prefer, require, verify-ca, verify-full. */
+  sslmode?: string;
+  /** A `postgres://` connection string instead of host/port/database/user (never with a password). */
+  url?: string;
 }
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
 export interface LintSettings {
   rules: Partial<Record<RuleId, SeveritySetting>>;
@@ -80,6 +86,11 @@ export function readSettings(raw: unknown, source: string, nested = false): Sett
           return;
         }
         const connection = entry as ConnectionSetting;
+        const problem = connectionProblem(connection);
+        if (problem) {
+          errors.push(`${where} ${problem}`);
+          return;
+        }
         if (connection.environment !== undefined && !(ENVIRONMENTS as readonly string[]).includes(connection.environment)) {
           warnings.push(
             `${where} has environment "${connection.environment}", which is not one of ${ENVIRONMENTS.join(', ')}: it is treated as production`,
@@ -94,4 +105,30 @@ export function readSettings(raw: unknown, source: string, nested = false): Sett
 
 export function isEnvironment(value: unknown): value is Environment {
   return typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value);
+}
+
+/** What makes a declared connection unusable, if anything. */
+function connectionProblem(connection: ConnectionSetting): string | undefined {
+  for (const key of ['host', 'database', 'user', 'url', 'environment'] as const) {
+    if (connection[key] !== undefined && typeof connection[key] !== 'string') return `has a "${key}" that is not a string`;
+  }
+  if (connection.port !== undefined && !(Number.isInteger(connection.port) && connection.port > 0 && connection.port < 65536)) {
+    return `has port ${JSON.stringify(connection.port)}; use a number from 1 to 65535`;
+  }
+  if (connection.sslmode !== undefined && !(SSL_MODES as readonly string[]).includes(connection.sslmode)) {
+    return `has sslmode ${JSON.stringify(connection.sslmode)}; use one of ${SSL_MODES.join(', ')}`;
+  }
+  if (connection.url !== undefined) {
+    if (!/^postgres(ql)?:\/\//i.test(connection.url)) return 'has a "url" that is not a postgres:// connection string';
+    if (urlHasPassword(connection.url)) {
+      return 'has a password in its "url": passwords never belong in settings; remove it (the editor keeps them in its secret storage, the CLI reads PGPASSWORD or ~/.pgpass)';
+    }
+  }
+  return undefined;
+}
+
+/** Whether a connection string carries a password, in its user-info part or as a `password=` parameter. */
+export function urlHasPassword(url: string): boolean {
+  const authority = /^[a-z]+:\/\/([^/?#]*)@/i.exec(url)?.[1];
+  return (authority !== undefined && authority.includes(':')) || /[?&]password=/i.test(url);
 }

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { readSettings, type LintSettings } from './settings';
 import { InputError } from './inputError';
+import { readExecutionSettings, type ExecutionSettings } from './executionSettings';
 
 export interface LoadedSettings {
   settings: LintSettings;
+  execution: ExecutionSettings;
   warnings: string[];
 }
 
@@ -27,8 +29,10 @@ export function loadSettingsFile(path: string, shownAs: string): LoadedSettings 
     throw new InputError(`${shownAs}:${line}:${column}: invalid JSON (${printParseErrorCode(first.error)})`);
   }
   const reading = readSettings(raw, shownAs);
-  if (reading.errors.length > 0) throw new InputError(reading.errors.join('\n'));
-  return { settings: reading.settings, warnings: reading.warnings };
+  const execution = readExecutionSettings(raw, shownAs);
+  const problems = [...reading.errors, ...execution.errors];
+  if (problems.length > 0) throw new InputError(problems.join('\n'));
+  return { settings: reading.settings, execution: execution.settings, warnings: reading.warnings };
 }
 
 /**

@@ -1,0 +1,273 @@
+import { SETTINGS } from '../protocol';
+import type { SqlDocument } from '../sql/statement';
+import { describeIdentity, planConnection, sameIdentity } from './connection';
+import { effectiveEnvironment } from './environment';
+import { Journal, type JournalEntry } from './journal';
+import { checkLiveness, withWritesSince } from './liveness';
+import { beginTransaction, runError, type ExecContext } from './preview';
+import type { CommitResult, PreviewResult, StatementOutcome } from './results';
+import { buildReversal } from './reversal';
+import { runUnit, type StatementCapture } from './run';
+import { Session } from './session';
+import type { ExecutionUnit } from './units';
+
+export interface CommitRequest {
+  /** The preview this commit must reproduce. */
+  preview: PreviewResult;
+  /** What the user typed to confirm: the connection's name (required for production). */
+  confirmation?: string;
+  /** The row count the user saw and expects (the CLI's `--expect-rows`). */
+  expectRows?: number;
+  /** Run a statement that could not be previewed (VACUUM, CREATE INDEX CONCURRENTLY, …). */
+  withoutPreview?: boolean;
+  journal: Journal;
+  /** The file or editor URI the unit came from, for the journal. */
+  source?: string;
+  /** Set by undo: the journal entry this commit reverses. */
+  undoOf?: string;
+}
+
+/**
+ * Runs the previewed unit again in a fresh transaction and commits it only if it changes exactly
+ * the previewed number of rows on the same server, from the same text, soon enough after the
+ * preview; the journal gets the before-image and a reversal script before COMMIT is sent.
+ */
+export async function commit(document: SqlDocument, unit: ExecutionUnit, request: CommitRequest, context: ExecContext): Promise<CommitResult> {
+  const started = performance.now();
+  const { identity } = planConnection(context.target, context.passwords);
+  const refuse = (reason: string, extra: Partial<CommitResult> = {}): CommitResult => ({
+    outcome: 'refused',
+    reason,
+    connection: identity,
+    statements: [],
+    affectedRows: 0,
+    durationMs: Math.round(performance.now() - started),
+    ...extra,
+  });
+  const before = refusalBeforeConnecting(unit, request, context);
+  if (before) return refuse(before);
+
+  const session = await Session.open(context.target, context.passwords);
+  const onAbort = () => void session.cancel();
+  context.signal?.addEventListener('abort', onAbort);
+  try {
+    const { preview } = request;
+    const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
+    if (session.server.fingerprint !== preview.server.fingerprint) {
+      return refuse(
+        `the server is not the one previewed: ${describeIdentity(identity)} now answers as ${session.server.fingerprint}, the preview ran on ${preview.server.fingerprint}; preview again`,
+      );
+    }
+    const confirmationProblem = confirmationRefusal(environment.environment, identity.name, request.confirmation);
+    if (confirmationProblem) return refuse(confirmationProblem, { environment });
+
+    const liveness =
+      environment.environment === 'local' ? undefined : withWritesSince(preview.liveness, await checkLiveness(session, tableOids(preview)));
+    if (preview.outcome === 'not-previewable') return await runUnpreviewed(session, unit, request, context, environment, liveness, started);
+
+    let captures: StatementCapture[];
+    try {
+      await beginTransaction(session, unit, context.settings, false);
+      captures = await runUnit(session, unit, { keepRows: 'all', explain: false });
+    } catch (error) {
+      await session.control('ROLLBACK').catch(() => session.destroy());
+      return {
+        ...refuse('PostgreSQL refused the statement; nothing was changed', { environment, error: runError(error, document) }),
+        outcome: 'error',
+      };
+    }
+    const statements = captures.map((c) => shown(c.outcome, context.settings.previewRowLimit));
+    const affectedRows = captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
+    const mismatch = countMismatch(preview, captures);
+    const cap = context.settings.maxAffectedRows[environment.environment];
+    const reason =
+      mismatch ??
+      (cap !== undefined && affectedRows > cap
+        ? `it changes ${affectedRows} rows, more than the ${cap} that ${SETTINGS.maxAffectedRows} allows on ${environment.environment}`
+        : undefined);
+    if (reason) {
+      await session.control('ROLLBACK').catch(() => session.destroy());
+      return refuse(reason, { environment, statements, affectedRows, ...(liveness ? { liveness } : {}) });
+    }
+
+    const reversal = buildReversal(captures, session.server.outputSettings);
+    const entry = journalEntry(unit, request, session, environment.environment, captures, reversal, affectedRows);
+    try {
+      await request.journal.write(entry);
+    } catch (error) {
+      await session.control('ROLLBACK').catch(() => session.destroy());
+      return refuse(`the undo journal could not be written (${(error as Error).message}), so nothing was committed`, { environment });
+    }
+    try {
+      await session.control('COMMIT');
+    } catch (error) {
+      await request.journal.settle(entry.id, 'aborted', (error as Error).message);
+      return {
+        ...refuse('COMMIT failed; nothing was changed', { environment, error: runError(error, document) }),
+        outcome: 'error',
+      };
+    }
+    await request.journal.settle(entry.id, 'committed');
+    return {
+      outcome: 'committed',
+      connection: identity,
+      environment,
+      statements,
+      affectedRows,
+      journalId: entry.id,
+      undo: { possible: reversal.possible, reason: reversal.reason },
+      ...(liveness ? { liveness } : {}),
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    context.signal?.removeEventListener('abort', onAbort);
+    await session.close();
+  }
+}
+
+/** Everything that can be refused without asking the server. */
+function refusalBeforeConnecting(unit: ExecutionUnit, request: CommitRequest, context: ExecContext): string | undefined {
+  const { preview } = request;
+  const { identity } = planConnection(context.target, context.passwords);
+  if (preview.unit.digest !== unit.digest) return 'the statement changed since its preview; preview it again';
+  if (!sameIdentity(preview.connection, identity)) {
+    return `the preview ran on ${preview.connection.name} (${describeIdentity(preview.connection)}), not on ${identity.name} (${describeIdentity(identity)}); preview it on this connection`;
+  }
+  if (preview.outcome === 'error') return 'the preview failed; fix the statement and preview it again';
+  if (preview.outcome === 'not-previewable' && !request.withoutPreview) {
+    return `it could not be previewed (${preview.notPreviewable}); committing it needs an explicit confirmation that it runs without a preview`;
+  }
+  if (preview.readOnly) return 'it only reads: there is nothing to commit';
+  if (unit.block && unit.end === 'rollback') return 'the block ends with ROLLBACK: there is nothing to commit';
+  if (unit.block && !unit.end) return 'the block has no COMMIT: add one to say where the transaction ends';
+  const age = (Date.now() - Date.parse(preview.at)) / 1000;
+  if (age > context.settings.previewMaxAgeSeconds) {
+    return `the preview is ${Math.round(age)} s old, older than the ${context.settings.previewMaxAgeSeconds} s allowed (${SETTINGS.previewMaxAge}); preview it again`;
+  }
+  if (request.expectRows !== undefined && request.expectRows !== preview.affectedRows) {
+    return `the preview changed ${preview.affectedRows} rows, not the ${request.expectRows} expected`;
+  }
+  const cap = context.settings.maxAffectedRows[preview.environment.environment];
+  if (cap !== undefined && preview.affectedRows > cap) {
+    return `it changes ${preview.affectedRows} rows, more than the ${cap} that ${SETTINGS.maxAffectedRows} allows on ${preview.environment.environment}`;
+  }
+  return confirmationRefusal(preview.environment.environment, identity.name, request.confirmation);
+}
+
+function confirmationRefusal(environment: string, name: string, confirmation: string | undefined): string | undefined {
+  if (environment !== 'production' || confirmation === name) return undefined;
+  return confirmation === undefined
+    ? `"${name}" is production: type its name to confirm the commit`
+    : `the confirmation "${confirmation}" does not match the connection name "${name}"`;
+}
+
+function countMismatch(preview: PreviewResult, captures: StatementCapture[]): string | undefined {
+  for (const capture of captures) {
+    const previewed = preview.statements.find((s) => s.statement === capture.outcome.statement);
+    if (capture.plan.mode === 'read') continue;
+    if (!previewed) return `statement ${capture.outcome.statement} was not in the preview; preview again`;
+    if (previewed.affectedRows !== capture.outcome.affectedRows) {
+      return `statement ${capture.outcome.statement} now changes ${capture.outcome.affectedRows} rows, but the preview showed ${previewed.affectedRows}: the data changed since the preview, so nothing was committed; preview again`;
+    }
+  }
+  return undefined;
+}
+
+function tableOids(preview: PreviewResult): string[] {
+  return preview.liveness?.tables.map((t) => t.oid) ?? [];
+}
+
+function shown(outcome: StatementOutcome, limit: number): StatementOutcome {
+  const cap = <T extends { rows: unknown[] }>(image: T | undefined) => image && { ...image, rows: image.rows.slice(0, limit) };
+  return { ...outcome, ...(outcome.before ? { before: cap(outcome.before) } : {}), ...(outcome.after ? { after: cap(outcome.after) } : {}) };
+}
+
+function journalEntry(
+  unit: ExecutionUnit,
+  request: CommitRequest,
+  session: Session,
+  environment: JournalEntry['environment'],
+  captures: StatementCapture[],
+  reversal: JournalEntry['reversal'],
+  affectedRows: number,
+): JournalEntry {
+  return {
+    id: Journal.newId(),
+    at: new Date().toISOString(),
+    ...(request.undoOf ? { undoOf: request.undoOf } : {}),
+    connection: session.identity,
+    fingerprint: session.server.fingerprint,
+    environment,
+    ...(request.source ? { source: request.source } : {}),
+    text: unit.text,
+    digest: unit.digest,
+    affectedRows,
+    statements: captures.map(({ outcome }) => ({
+      statement: outcome.statement,
+      command: outcome.command,
+      ...(outcome.table ? { table: outcome.table } : {}),
+      affectedRows: outcome.affectedRows,
+    })),
+    images: captures.flatMap(({ outcome, table, before, after }) =>
+      table && (before || after)
+        ? [
+            {
+              statement: outcome.statement,
+              command: outcome.command,
+              table: table.qualified,
+              columns: table.columns.map((c) => c.name),
+              ...(before ? { before } : {}),
+              ...(after ? { after } : {}),
+            },
+          ]
+        : [],
+    ),
+    reversal,
+  };
+}
+
+/** A statement PostgreSQL refuses inside a transaction, run as written after explicit confirmation. */
+async function runUnpreviewed(
+  session: Session,
+  unit: ExecutionUnit,
+  request: CommitRequest,
+  context: ExecContext,
+  environment: CommitResult['environment'] & {},
+  liveness: CommitResult['liveness'],
+  started: number,
+): Promise<CommitResult> {
+  const entry = journalEntry(unit, request, session, environment.environment, [], { possible: false, reason: 'it ran without a preview', statements: [] }, 0);
+  await request.journal.write(entry);
+  const statements: StatementOutcome[] = [];
+  try {
+    await session.control(`SET statement_timeout = ${context.settings.statementTimeoutMs}`);
+    for (const statement of unit.statements) {
+      const result = await session.run(statement.text);
+      statements.push({ statement: statement.index + 1, command: result.command, mode: 'refused', affectedRows: result.rowCount, notes: [] });
+    }
+  } catch (error) {
+    await request.journal.settle(entry.id, 'aborted', (error as Error).message);
+    return {
+      outcome: 'error',
+      reason: 'PostgreSQL refused the statement',
+      error: { kind: 'statement', message: (error as Error).message },
+      connection: session.identity,
+      environment,
+      statements,
+      affectedRows: 0,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+  await request.journal.settle(entry.id, 'committed');
+  return {
+    outcome: 'committed',
+    connection: session.identity,
+    environment,
+    statements,
+    affectedRows: statements.reduce((sum, s) => sum + s.affectedRows, 0),
+    journalId: entry.id,
+    undo: { possible: false, reason: 'it ran without a preview, so there is no before-image to undo it' },
+    ...(liveness ? { liveness } : {}),
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,108 @@
+import { userInfo } from 'node:os';
+import pgpass from 'pgpass';
+import { parse as parseConnectionString, toClientConfig } from 'pg-connection-string';
+import type { ClientConfig } from 'pg';
+import type { ConnectionSetting } from '../config/settings';
+import { InputError } from '../config/inputError';
+
+/**
+ * Where statements go: a named connection from settings, or one given on the command line. It never
+ * holds a password; `PasswordSource` supplies one when the connection is opened.
+ */
+export type ConnectionTarget = ConnectionSetting;
+
+/** Who we are talking to, for display, comparison and the journal; never a password. */
+export interface ConnectionIdentity {
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+/** The editor's secret storage, or nothing (the CLI then uses the URL, PGPASSWORD and ~/.pgpass, like psql). */
+export type PasswordSource = (identity: ConnectionIdentity) => Promise<string | undefined>;
+
+export interface ConnectionPlan {
+  identity: ConnectionIdentity;
+  config: ClientConfig;
+}
+
+const DEFAULT_PORT = 5432;
+
+/**
+ * Turns a connection into `pg` settings, filling what is missing from the PG* environment variables
+ * psql users already have. A malformed connection string is an InputError that never echoes a password.
+ */
+export function planConnection(target: ConnectionTarget, passwords?: PasswordSource): ConnectionPlan {
+  let fromUrl: ClientConfig = {};
+  if (target.url) {
+    try {
+      fromUrl = toClientConfig(parseConnectionString(target.url, { useLibpqCompat: true }));
+    } catch (error) {
+      throw new InputError(`connection "${target.name}": the connection string cannot be read (${redact((error as Error).message)})`);
+    }
+  }
+  const env = process.env;
+  const port = target.port ?? fromUrl.port ?? (env.PGPORT ? Number(env.PGPORT) : DEFAULT_PORT);
+  if (!Number.isInteger(Number(port)) || Number(port) <= 0 || Number(port) > 65535) {
+    throw new InputError(`connection "${target.name}": port ${JSON.stringify(port)} is not a port number`);
+  }
+  const identity: ConnectionIdentity = {
+    name: target.name,
+    host: target.host ?? fromUrl.host ?? env.PGHOST ?? 'localhost',
+    port: Number(port),
+    user: target.user ?? fromUrl.user ?? env.PGUSER ?? userInfo().username,
+    database: '',
+  };
+  identity.database = target.database ?? fromUrl.database ?? env.PGDATABASE ?? identity.user;
+
+  const urlPassword = typeof fromUrl.password === 'string' ? fromUrl.password : undefined;
+  const config: ClientConfig = {
+    ...fromUrl,
+    host: identity.host,
+    port: identity.port,
+    user: identity.user,
+    database: identity.database,
+    ssl: sslFor(target.sslmode ?? env.PGSSLMODE, fromUrl.ssl),
+    application_name: 'safesql',
+    connectionTimeoutMillis: 10_000,
+    password: async () => (await passwords?.(identity)) ?? urlPassword ?? env.PGPASSWORD ?? (await passwordFile(identity)) ?? '',
+  };
+  return { identity, config };
+}
+
+function sslFor(mode: string | undefined, fromUrl: ClientConfig['ssl']): ClientConfig['ssl'] {
+  switch (mode) {
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return false;
+    default:
+      return fromUrl ?? false;
+  }
+}
+
+function passwordFile(identity: ConnectionIdentity): Promise<string | undefined> {
+  return new Promise((resolve) => pgpass({ ...identity }, resolve));
+}
+
+/** `user@host:port/database`, the way connections are shown everywhere. */
+export function describeIdentity(identity: ConnectionIdentity): string {
+  return `${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
+}
+
+export function sameIdentity(a: ConnectionIdentity, b: ConnectionIdentity): boolean {
+  return a.name === b.name && a.host === b.host && a.port === b.port && a.database === b.database && a.user === b.user;
+}
+
+/** Removes anything that could be a password from a message that may quote a connection string. */
+export function redact(text: string): string {
+  return text.replace(/(\/\/[^:/?#@\s]*:)[^@/\s]*@/g, '$1***@').replace(/(password=)[^&\s]*/gi, '$1***');
+}

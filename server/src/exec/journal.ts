@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ConnectionIdentity } from './connection';
+import type { Environment } from '../protocol';
+import type { Reversal } from './reversal';
+
+/** The full images of one statement's rows, as committed. */
+export interface JournalImage {
+  statement: number;
+  command: string;
+  table?: string;
+  columns: string[];
+  before?: (string | null)[][];
+  after?: (string | null)[][];
+}
+
+/** One commit, written before PostgreSQL is asked to COMMIT. */
+export interface JournalEntry {
+  id: string;
+  at: string;
+  /** The journal entry this commit undid, for an undo. */
+  undoOf?: string;
+  connection: ConnectionIdentity;
+  fingerprint: string;
+  environment: Environment;
+  /** Where the statement came from (a file path or an editor URI), when known. */
+  source?: string;
+  text: string;
+  digest: string;
+  affectedRows: number;
+  statements: { statement: number; command: string; table?: string; affectedRows: number }[];
+  images: JournalImage[];
+  reversal: Reversal;
+}
+
+export type JournalStatus = 'pending' | 'committed' | 'aborted';
+
+type JournalRecord = ({ type: 'entry' } & JournalEntry) | { type: 'outcome'; id: string; at: string; status: Exclude<JournalStatus, 'pending'>; reason?: string };
+
+export interface JournalListing extends JournalEntry {
+  /** `pending`: the process stopped between writing the entry and learning whether COMMIT succeeded. */
+  status: JournalStatus;
+  reason?: string;
+  /** The entry that undid this one, if any. */
+  undoneBy?: string;
+}
+
+/** Where the CLI keeps its journal and previews: `$SAFESQL_HOME`, else `~/.safesql`. */
+export function safesqlHome(): string {
+  return process.env.SAFESQL_HOME || join(homedir(), '.safesql');
+}
+
+/**
+ * The undo journal: an append-only JSON-lines file that only this user can read (it holds row
+ * data). Each commit appends its entry (images and reversal) before COMMIT and its outcome after,
+ * so a crash in between leaves an entry marked as pending rather than a change without a record.
+ */
+export class Journal {
+  constructor(readonly path: string) {}
+
+  static inDirectory(directory: string): Journal {
+    return new Journal(join(directory, 'journal', 'journal.jsonl'));
+  }
+
+  static newId(now = new Date()): string {
+    return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(3).toString('hex')}`;
+  }
+
+  async write(entry: JournalEntry): Promise<void> {
+    await this.append({ type: 'entry', ...entry });
+  }
+
+  async settle(id: string, status: 'committed' | 'aborted', reason?: string): Promise<void> {
+    await this.append({ type: 'outcome', id, at: new Date().toISOString(), status, ...(reason ? { reason } : {}) });
+  }
+
+  private async append(record: JournalRecord): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const file = await open(this.path, 'a', 0o600);
+    try {
+      await file.write(`${JSON.stringify(record)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Every entry, oldest first, with what became of it. A damaged line is skipped, not fatal. */
+  async list(): Promise<JournalListing[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const entries = new Map<string, JournalListing>();
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let record: JournalRecord;
+      try {
+        record = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue; // a line cut short by a crash
+      }
+      if (record.type === 'entry') {
+        const { type: _type, ...entry } = record;
+        entries.set(entry.id, { ...entry, status: 'pending' });
+      } else {
+        const entry = entries.get(record.id);
+        if (entry) Object.assign(entry, { status: record.status }, record.reason ? { reason: record.reason } : {});
+      }
+    }
+    for (const entry of entries.values()) {
+      if (entry.undoOf && entry.status === 'committed') {
+        const undone = entries.get(entry.undoOf);
+        if (undone) undone.undoneBy = entry.id;
+      }
+    }
+    return [...entries.values()];
+  }
+
+  /** One entry by id (or a unique prefix of it); the latest committed, not yet undone one without. */
+  async find(id?: string): Promise<JournalListing | undefined> {
+    const entries = await this.list();
+    if (!id) return entries.reverse().find((e) => e.status === 'committed' && !e.undoneBy && !e.undoOf);
+    const matches = entries.filter((e) => e.id === id || e.id.startsWith(id));
+    return matches.length === 1 ? matches[0] : matches.find((e) => e.id === id);
+  }
+}

@@ -1,0 +1,133 @@
+import type { Session } from './session';
+
+/**
+ * "Is anybody using this database?" — answered from the server, not assumed: the sessions of other
+ * clients, and what the statistics say about writes to the tables a statement touches.
+ */
+export interface Liveness {
+  checkedAt: string;
+  sessions: {
+    /** Other client sessions on this database. */
+    others: number;
+    active: number;
+    idleInTransaction: number;
+    applications: string[];
+    /** Seconds since the most recent activity of another session. */
+    secondsSinceActivity?: number;
+    /** Sessions whose state this role may not see (needs pg_read_all_stats). */
+    hidden: number;
+  };
+  tables: TableActivity[];
+  /** Rows others wrote to the tables between the preview and the commit (commit only). */
+  writesSincePreview?: { table: string; rows: number }[];
+  summary: string[];
+}
+
+export interface TableActivity {
+  oid: string;
+  table: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  liveRows: number;
+  modifiedSinceAnalyze: number;
+  secondsSinceAnalyze?: number;
+  /** PostgreSQL 16+: seconds since any scan of the table, i.e. since somebody last read it. */
+  secondsSinceRead?: number;
+}
+
+const number = (value: string | null | undefined) => (value === null || value === undefined ? undefined : Number(value));
+
+export async function checkLiveness(session: Session, tableOids: string[]): Promise<Liveness> {
+  const sessions = await session.run(
+    `SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
+            coalesce(json_agg(DISTINCT application_name) FILTER (WHERE application_name <> ''), '[]'),
+            extract(epoch FROM clock_timestamp() - max(greatest(state_change, query_start, backend_start)))::bigint,
+            count(*) FILTER (WHERE state IS NULL)
+       FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  const [others, active, idleInTransaction, applications, seconds, hidden] = sessions.rows[0]!;
+  const oids = tableOids.filter((oid) => /^\d+$/.test(oid));
+  let tables: TableActivity[] = [];
+  if (oids.length > 0) {
+    // Our own rolled-back preview counts as writes too: publish it now, so that a later check can tell it apart.
+    await session.run('SELECT pg_stat_force_next_flush()').catch(() => undefined);
+    const lastRead =
+      session.server.versionNumber >= 160000
+        ? 'extract(epoch FROM clock_timestamp() - greatest(last_seq_scan, last_idx_scan))::bigint'
+        : 'NULL::bigint';
+    const result = await session.run(
+      `SELECT relid, schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup, n_mod_since_analyze,
+              extract(epoch FROM clock_timestamp() - greatest(last_autoanalyze, last_analyze))::bigint, ${lastRead}
+         FROM pg_stat_user_tables WHERE relid IN (${oids.join(', ')}) ORDER BY 2`,
+    );
+    tables = result.rows.map(([oid, table, inserted, updated, deleted, live, modified, analyzed, read]) => ({
+      oid: oid!,
+      table: table!,
+      inserted: Number(inserted),
+      updated: Number(updated),
+      deleted: Number(deleted),
+      liveRows: Number(live),
+      modifiedSinceAnalyze: Number(modified),
+      ...(analyzed !== null ? { secondsSinceAnalyze: Number(analyzed) } : {}),
+      ...(read !== null ? { secondsSinceRead: Number(read) } : {}),
+    }));
+  }
+  const liveness: Liveness = {
+    checkedAt: new Date().toISOString(),
+    sessions: {
+      others: Number(others),
+      active: Number(active),
+      idleInTransaction: Number(idleInTransaction),
+      applications: JSON.parse(applications ?? '[]') as string[],
+      ...(seconds !== null && seconds !== undefined ? { secondsSinceActivity: number(seconds)! } : {}),
+      hidden: Number(hidden),
+    },
+    tables,
+    summary: [],
+  };
+  liveness.summary = summarize(liveness);
+  return liveness;
+}
+
+/** The commit's check, compared with the preview's: what others wrote in between. */
+export function withWritesSince(preview: Liveness | undefined, now: Liveness): Liveness {
+  if (!preview) return now;
+  const writesSincePreview = now.tables.flatMap((table) => {
+    const before = preview.tables.find((t) => t.oid === table.oid);
+    if (!before) return [];
+    const rows = table.inserted + table.updated + table.deleted - (before.inserted + before.updated + before.deleted);
+    return rows > 0 ? [{ table: table.table, rows }] : [];
+  });
+  const result = { ...now, writesSincePreview };
+  return { ...result, summary: summarize(result) };
+}
+
+function ago(seconds: number): string {
+  if (seconds < 120) return `${seconds} s ago`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} days ago`;
+}
+
+function summarize(live: Liveness): string[] {
+  const lines: string[] = [];
+  const s = live.sessions;
+  if (s.others === 0) {
+    lines.push('No other client is connected to this database.');
+  } else {
+    const apps = s.applications.length > 0 ? `; applications: ${s.applications.join(', ')}` : '';
+    const when = s.secondsSinceActivity !== undefined ? `; last activity ${ago(s.secondsSinceActivity)}` : '';
+    const states = [`${s.active} active`, ...(s.idleInTransaction > 0 ? [`${s.idleInTransaction} idle in a transaction`] : [])];
+    lines.push(`${s.others} other client session${s.others === 1 ? '' : 's'} on this database (${states.join(', ')})${apps}${when}.`);
+    if (s.hidden > 0) lines.push(`${s.hidden} of them belong to other roles whose activity this role cannot see.`);
+  }
+  for (const t of live.tables) {
+    const analyzed = t.secondsSinceAnalyze !== undefined ? ` since the last analyze ${ago(t.secondsSinceAnalyze)}` : ' since statistics began';
+    const read = t.secondsSinceRead !== undefined ? `; last read ${ago(t.secondsSinceRead)}` : '';
+    lines.push(`${t.table}: ${t.liveRows} live rows, ${t.modifiedSinceAnalyze} modified${analyzed}${read}.`);
+  }
+  for (const w of live.writesSincePreview ?? []) lines.push(`${w.table}: ${w.rows} rows written by others since the preview.`);
+  return lines;
+}

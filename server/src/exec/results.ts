@@ -1,0 +1,90 @@
+import type { ConnectionIdentity } from './connection';
+import type { EffectiveEnvironment } from './environment';
+import type { ExecErrorKind, StatementErrorDetails } from './errors';
+import type { Liveness } from './liveness';
+import type { StatementPlan } from './statementPlan';
+
+/**
+ * What previews and commits report: plain JSON (the CLI's `--format json`, the editor's results
+ * view and the journal all carry it as is). Values are PostgreSQL's text output; NULL is null.
+ */
+
+/** Rows of one table: `rows` is capped for display, `total` counts them all. */
+export interface RowImage {
+  columns: string[];
+  rows: (string | null)[][];
+  total: number;
+}
+
+export interface StatementOutcome {
+  /** 1-based number of the statement in its file. */
+  statement: number;
+  /** PostgreSQL's command tag: DELETE, UPDATE, SELECT, CREATE TABLE, … */
+  command: string;
+  mode: StatementPlan['mode'];
+  /** Rows the statement changes (or, for a query, returns). */
+  affectedRows: number;
+  table?: string;
+  /** The rows as they were (DELETE, UPDATE, and what TRUNCATE removes is only counted). */
+  before?: RowImage;
+  /** The rows as they become (UPDATE, INSERT). */
+  after?: RowImage;
+  /** What a query returns. */
+  rows?: RowImage;
+  /** EXPLAIN's plan, one line per entry. */
+  plan?: string[];
+  notes: string[];
+}
+
+export interface RunError extends StatementErrorDetails {
+  kind: ExecErrorKind;
+  message: string;
+  /** 1-based number of the statement that failed. */
+  statement?: number;
+  /** Offset in the document where PostgreSQL points, when it does. */
+  offset?: number;
+}
+
+export interface UndoAvailability {
+  possible: boolean;
+  /** Why not, or what undo would do. */
+  reason: string;
+}
+
+export interface PreviewResult {
+  id: string;
+  at: string;
+  connection: ConnectionIdentity;
+  environment: EffectiveEnvironment;
+  server: { fingerprint: string; version: string };
+  unit: { digest: string; block: boolean; statements: number[]; end?: 'commit' | 'rollback' };
+  /** `ok`: it ran and was rolled back; `error`: PostgreSQL refused it (rolled back too); `not-previewable`: it was not run. */
+  outcome: 'ok' | 'error' | 'not-previewable';
+  statements: StatementOutcome[];
+  /** Rows changed by the whole unit: what a commit must change again. */
+  affectedRows: number;
+  /** Only queries: there is nothing to commit. */
+  readOnly: boolean;
+  error?: RunError;
+  /** Why it could not be previewed (outcome `not-previewable`). */
+  notPreviewable?: string;
+  liveness?: Liveness;
+  undo: UndoAvailability;
+  durationMs: number;
+}
+
+export interface CommitResult {
+  outcome: 'committed' | 'refused' | 'error';
+  /** Why it was refused or failed; nothing was changed then. */
+  reason?: string;
+  error?: RunError;
+  connection: ConnectionIdentity;
+  environment?: EffectiveEnvironment;
+  statements: StatementOutcome[];
+  affectedRows: number;
+  /** The journal entry that can undo it. */
+  journalId?: string;
+  undo?: UndoAvailability;
+  liveness?: Liveness;
+  durationMs: number;
+}

@@ -1,0 +1,209 @@
+import { ExecError } from './errors';
+import type { RowImage, StatementOutcome } from './results';
+import type { Rows, Session } from './session';
+import { planStatement, type StatementPlan } from './statementPlan';
+import { describeTable, type TableInfo } from './tables';
+import type { ExecutionUnit } from './units';
+
+/** Everything a commit needs to write the journal: the full before- and after-images. */
+export interface StatementCapture {
+  outcome: StatementOutcome;
+  plan: StatementPlan;
+  table?: TableInfo;
+  before?: (string | null)[][];
+  after?: (string | null)[][];
+}
+
+export interface RunOptions {
+  /** How many rows a preview keeps per image; a commit keeps them all (for the journal). */
+  keepRows: number | 'all';
+  explain: boolean;
+}
+
+/** A failure inside a unit, with the statement it came from. */
+export class UnitError extends Error {
+  constructor(
+    readonly error: ExecError,
+    readonly statementIndex: number,
+  ) {
+    super(error.message);
+  }
+}
+
+const SAVEPOINT = '__safesql_statement';
+
+/**
+ * Runs a unit's statements inside the caller's open transaction, capturing what each changes. The
+ * caller decides whether the transaction ends in ROLLBACK (preview) or COMMIT (commit).
+ */
+export async function runUnit(session: Session, unit: ExecutionUnit, options: RunOptions): Promise<StatementCapture[]> {
+  const captures: StatementCapture[] = [];
+  for (const statement of unit.statements) {
+    try {
+      const plan = planStatement(statement);
+      // SAVEPOINT, RELEASE and ROLLBACK TO would release or discard safesql's own savepoint.
+      const guarded = statement.kind !== 'transaction';
+      captures.push(await runStatement(session, statement.text, statement.index + 1, plan, guarded, options));
+    } catch (error) {
+      if (error instanceof ExecError) throw new UnitError(error, statement.index);
+      throw error;
+    }
+  }
+  return captures;
+}
+
+async function runStatement(
+  session: Session,
+  text: string,
+  number: number,
+  plan: StatementPlan,
+  guarded: boolean,
+  options: RunOptions,
+): Promise<StatementCapture> {
+  const outcome: StatementOutcome = { statement: number, command: '', mode: plan.mode, affectedRows: 0, notes: [] };
+  if (plan.mode === 'refused') throw new ExecError('statement', plan.reason);
+  if (!guarded) {
+    record(await session.run(text), outcome);
+    return { outcome, plan };
+  }
+  // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
+  // without aborting the transaction: the statement then runs exactly as written.
+  await session.control(`SAVEPOINT ${SAVEPOINT}`);
+  if (options.explain && plan.mode !== 'other') {
+    try {
+      outcome.plan = (await session.run(`EXPLAIN ${text}`)).rows.map((row) => row[0] ?? '');
+    } catch {
+      await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    }
+  }
+  const capture: StatementCapture = { outcome, plan };
+  switch (plan.mode) {
+    case 'read':
+      await runRead(session, text, plan.cursor, options, outcome);
+      break;
+    case 'rows':
+      await runRowChange(session, text, plan, options, capture);
+      break;
+    case 'truncate':
+      await runTruncate(session, text, plan, outcome);
+      break;
+    case 'count':
+      record(await session.run(text), outcome);
+      outcome.notes.push(plan.note);
+      break;
+    case 'other':
+      record(await session.run(text), outcome);
+      break;
+  }
+  await session.control(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  return capture;
+}
+
+function record(result: Rows, outcome: StatementOutcome): void {
+  outcome.command = result.command ?? '';
+  outcome.affectedRows = result.rowCount;
+}
+
+async function runTruncate(
+  session: Session,
+  text: string,
+  plan: Extract<StatementPlan, { mode: 'truncate' }>,
+  outcome: StatementOutcome,
+): Promise<void> {
+  outcome.table = plan.tables.map((t) => t.shownAs).join(', ');
+  let removed: number | undefined = 0;
+  try {
+    for (const table of plan.tables) removed += Number((await session.run(`SELECT count(*) FROM ${table.sql}`)).rows[0]![0]);
+  } catch {
+    // The TRUNCATE itself reports what is wrong (a missing table, a permission).
+    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    removed = undefined;
+  }
+  record(await session.run(text), outcome);
+  if (removed !== undefined) outcome.affectedRows = removed;
+  outcome.notes.push(`removes every row of ${outcome.table}; a TRUNCATE cannot be undone from the journal`);
+}
+
+async function runRead(session: Session, text: string, cursor: boolean, options: RunOptions, outcome: StatementOutcome): Promise<void> {
+  const limit = options.keepRows === 'all' ? 'ALL' : String(options.keepRows);
+  if (!cursor) {
+    const result = await session.run(text);
+    outcome.command = result.command;
+    outcome.affectedRows = result.rows.length;
+    outcome.rows = image(result, result.rows, options.keepRows);
+    return;
+  }
+  // Only the shown rows travel; MOVE counts the rest on the server.
+  await session.run(`DECLARE __safesql_read NO SCROLL CURSOR FOR ${text}`);
+  const shown = await session.run(`FETCH ${limit} FROM __safesql_read`);
+  const rest = await session.run('MOVE FORWARD ALL IN __safesql_read');
+  await session.run('CLOSE __safesql_read');
+  outcome.command = 'SELECT';
+  outcome.affectedRows = shown.rows.length + rest.rowCount;
+  outcome.rows = { columns: shown.fields.map((f) => f.name), rows: shown.rows, total: outcome.affectedRows };
+}
+
+async function runRowChange(
+  session: Session,
+  text: string,
+  plan: Extract<StatementPlan, { mode: 'rows' }>,
+  options: RunOptions,
+  capture: StatementCapture,
+): Promise<void> {
+  const { outcome } = capture;
+  outcome.table = plan.table.shownAs;
+  if (plan.note) outcome.notes.push(plan.note);
+  const table = await describeTable(session, plan.table);
+  if (!table || (table.kind !== 'r' && table.kind !== 'p')) {
+    record(await session.run(text), outcome);
+    outcome.notes.push(`${plan.table.shownAs} is not a table, so the rows it changes are counted but not shown`);
+    return;
+  }
+  capture.table = table;
+  const width = table.columns.length;
+  let result: Rows;
+  try {
+    result =
+      options.keepRows === 'all'
+        ? await session.run(plan.capture)
+        : await session.run(
+            `WITH __safesql_changed AS (${plan.capture}) SELECT (SELECT count(*) FROM __safesql_changed), shown.* FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM __safesql_changed LIMIT ${options.keepRows}) AS shown ON true`,
+          );
+  } catch (error) {
+    // A cancel or a time limit stops the statement itself: never run it again.
+    if (error instanceof ExecError && error.kind !== 'statement') throw error;
+    // Otherwise either the statement itself fails (its own error is then the one to report) or
+    // the capture does not suit it; either way, run it exactly as written.
+    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    record(await session.run(text), outcome);
+    outcome.notes.push(`its rows could not be captured (${(error as Error).message}), so they are counted but not shown`);
+    capture.table = undefined;
+    return;
+  }
+  let rows = result.rows;
+  if (options.keepRows === 'all') {
+    outcome.affectedRows = result.rowCount;
+  } else {
+    outcome.affectedRows = Number(rows[0]?.[0] ?? 0);
+    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(1));
+  }
+  outcome.command = plan.command.toUpperCase();
+  const columns = table.columns.map((c) => c.name);
+  const keep = (image: (string | null)[][]) => (options.keepRows === 'all' ? image : image.slice(0, options.keepRows));
+  if (plan.command === 'update') {
+    capture.before = rows.map((row) => row.slice(0, width));
+    capture.after = rows.map((row) => row.slice(width));
+    outcome.before = { columns, rows: keep(capture.before), total: outcome.affectedRows };
+    outcome.after = { columns, rows: keep(capture.after), total: outcome.affectedRows };
+  } else if (plan.command === 'delete') {
+    capture.before = rows;
+    outcome.before = { columns, rows: keep(rows), total: outcome.affectedRows };
+  } else {
+    capture.after = rows;
+    outcome.after = { columns, rows: keep(rows), total: outcome.affectedRows };
+  }
+}
+
+function image(result: Rows, rows: (string | null)[][], keep: number | 'all'): RowImage {
+  return { columns: result.fields.map((f) => f.name), rows: keep === 'all' ? rows : rows.slice(0, keep), total: rows.length };
+}

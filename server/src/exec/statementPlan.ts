@@ -1,0 +1,205 @@
+import { escapeIdentifier } from 'pg';
+import { parseWithGrammar } from '../sql/grammar';
+import { tokenize } from '../sql/lexer';
+import type { Statement } from '../sql/statement';
+
+/** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
+export interface TargetTable {
+  /** Schema-qualified and quoted as written, e.g. `"public"."orders"`, for `to_regclass`. */
+  sql: string;
+  /** How the statement's own clauses refer to it: its alias, or its bare name. */
+  reference: string;
+  /** `schema.name` or `name`, for messages. */
+  shownAs: string;
+}
+
+export type StatementPlan =
+  /** A query: runs in a cursor, so only the shown rows travel while all are counted. */
+  | { mode: 'read'; cursor: boolean }
+  /** A row change whose before/after images are captured through `RETURNING` (see `captureText`). */
+  | { mode: 'rows'; command: 'delete' | 'update' | 'insert'; table: TargetTable; capture: string; undoable: boolean; note?: string }
+  /** Runs as written; only the affected row count is known. */
+  | { mode: 'count'; note: string }
+  /** TRUNCATE: the rows it removes are counted before it runs. */
+  | { mode: 'truncate'; tables: TargetTable[] }
+  /** DDL and everything else: runs as written. */
+  | { mode: 'other' }
+  /** Cannot run through safesql at all, or not inside a transaction: says why. */
+  | { mode: 'refused'; reason: string; outsideTransaction?: boolean };
+
+/** The alias the UPDATE capture gives the table's rows as they were before the statement. */
+export const BEFORE_ALIAS = '__safesql_before';
+
+type Fields = Record<string, unknown>;
+
+function unwrap(node: unknown): [string, Fields] | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const entries = Object.entries(node as Record<string, unknown>);
+  if (entries.length !== 1) return undefined;
+  const [type, fields] = entries[0]!;
+  return fields && typeof fields === 'object' ? [type, fields as Fields] : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Decides how safesql runs one statement, from PostgreSQL's own parse tree. The statement's text is
+ * sent as written except for row changes, which get a `RETURNING` list (and, for UPDATE, a join to
+ * the table's own earlier row versions) so that the rows they change can be shown and undone.
+ */
+export function planStatement(statement: Statement): StatementPlan {
+  if (statement.syntaxError) return { mode: 'refused', reason: `syntax error: ${statement.syntaxError.message}` };
+  const tokens = tokenize(statement.text);
+  const variable = tokens.find((t) => t.type === 'psql-variable');
+  if (variable) {
+    return {
+      mode: 'refused',
+      reason: `uses the psql variable ${statement.text.slice(variable.start, variable.end)}, which only psql substitutes; write the value instead`,
+    };
+  }
+  if (statement.kind === 'copy-from') return { mode: 'refused', reason: 'COPY … FROM STDIN needs the data stream psql sends; run it with psql' };
+  if (statement.cannotRunInTransaction) {
+    return {
+      mode: 'refused',
+      outsideTransaction: true,
+      reason: 'PostgreSQL cannot run this statement inside a transaction, so it cannot be previewed or rolled back',
+    };
+  }
+  if (statement.transaction) {
+    return { mode: 'refused', reason: 'transaction control belongs at the edges of a BEGIN … COMMIT block, which safesql runs as one unit' };
+  }
+  const parsed = parseWithGrammar(statement.text);
+  if (!parsed.ok || parsed.statements.length !== 1) return { mode: 'other' };
+  const node = unwrap(parsed.statements[0]);
+  if (!node) return { mode: 'other' };
+  const [type, fields] = node;
+  switch (type) {
+    case 'SelectStmt':
+      if (fields.intoClause) return { mode: 'other' }; // SELECT … INTO creates a table
+      if (hasDataModifyingCte(fields) || list(fields.lockingClause).length > 0) return { mode: 'count', note: 'runs as written' };
+      return { mode: 'read', cursor: true };
+    case 'VariableShowStmt':
+      return { mode: 'read', cursor: false };
+    case 'ExplainStmt':
+      return list(fields.options).some((o) => unwrap(o)?.[1].defname === 'analyze') ? { mode: 'other' } : { mode: 'read', cursor: false };
+    case 'TransactionStmt':
+      return { mode: 'other' }; // SAVEPOINT, RELEASE, ROLLBACK TO inside a block
+    case 'TruncateStmt':
+      return { mode: 'truncate', tables: list(fields.relations).flatMap((r) => targetOf(r) ?? []) };
+    case 'MergeStmt':
+      return { mode: 'count', note: 'MERGE reports how many rows it changed, but not which (no row images, no undo)' };
+    case 'DeleteStmt':
+    case 'UpdateStmt':
+    case 'InsertStmt':
+      return planRowChange(statement.text, type, fields);
+    default:
+      return { mode: 'other' };
+  }
+}
+
+function hasDataModifyingCte(fields: Fields): boolean {
+  const withClause = unwrap(fields.withClause)?.[1];
+  return list(withClause?.ctes).some((cte) => {
+    const query = unwrap(unwrap(cte)?.[1].ctequery)?.[0];
+    return query === 'InsertStmt' || query === 'UpdateStmt' || query === 'DeleteStmt' || query === 'MergeStmt';
+  });
+}
+
+/** A RangeVar, which the tree wraps (`{ RangeVar: … }`) in lists but not in a statement's `relation`. */
+function targetOf(node: unknown): TargetTable | undefined {
+  const wrapped = unwrap(node);
+  const range = wrapped?.[0] === 'RangeVar' ? wrapped[1] : (node as Fields | undefined);
+  const { schemaname, relname, alias } = (range ?? {}) as { schemaname?: string; relname?: string; alias?: { aliasname?: string } };
+  if (typeof relname !== 'string') return undefined;
+  const aliasName = alias?.aliasname;
+  return {
+    sql: schemaname ? `${escapeIdentifier(schemaname)}.${escapeIdentifier(relname)}` : escapeIdentifier(relname),
+    reference: escapeIdentifier(typeof aliasName === 'string' ? aliasName : relname),
+    shownAs: schemaname ? `${schemaname}.${relname}` : relname,
+  };
+}
+
+const COMMAND_KEYWORD = { DeleteStmt: 'delete', UpdateStmt: 'update', InsertStmt: 'insert' } as const;
+
+function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields: Fields): StatementPlan {
+  const command = COMMAND_KEYWORD[type];
+  const table = targetOf(fields.relation);
+  if (!table) return { mode: 'count', note: 'the target is not a plain table name, so its rows cannot be shown' };
+  if (hasDataModifyingCte(fields)) {
+    return { mode: 'count', note: 'its WITH clause changes rows too; only the main statement’s count is known (no row images, no undo)' };
+  }
+  if (type === 'UpdateStmt' && unwrap(fields.whereClause)?.[0] === 'CurrentOfExpr') {
+    return { mode: 'count', note: 'WHERE CURRENT OF runs as written' };
+  }
+  const upsert = unwrap(fields.onConflictClause)?.[1].action === 'ONCONFLICT_UPDATE';
+  const capture = captureText(text, command, table, {
+    hasFrom: list(fields.fromClause).length > 0,
+    hasWhere: fields.whereClause !== undefined,
+  });
+  if (!capture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
+  return {
+    mode: 'rows',
+    command,
+    table,
+    capture,
+    undoable: !upsert,
+    ...(upsert ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' } : {}),
+  };
+}
+
+interface Clauses {
+  hasFrom: boolean;
+  hasWhere: boolean;
+}
+
+/**
+ * The statement with `RETURNING` the target's rows: DELETE returns what it removed, INSERT what it
+ * added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
+ * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are not where the
+ * parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
+ */
+export function captureText(text: string, command: 'delete' | 'update' | 'insert', table: TargetTable, clauses: Clauses): string | undefined {
+  const topLevel: { word: string; start: number; end: number; previous?: string }[] = [];
+  let depth = 0;
+  let previous: string | undefined;
+  const ends: number[] = [];
+  for (const token of tokenize(text)) {
+    if (token.type === 'line-comment' || token.type === 'block-comment') continue;
+    const value = text.slice(token.start, token.end);
+    if (value === ';' && depth === 0) break;
+    ends.push(token.end);
+    if (value === '(' || value === '[') depth++;
+    else if (value === ')' || value === ']') depth--;
+    else if (depth === 0 && token.type === 'word') topLevel.push({ word: value.toLowerCase(), start: token.start, end: token.end, previous });
+    previous = token.type === 'word' ? value.toLowerCase() : value;
+  }
+  const main = topLevel.findIndex((t) => t.word === command);
+  if (main < 0) return undefined;
+  const after = topLevel.slice(main + 1);
+  const returning = after.find((t) => t.word === 'returning');
+  // Up to the last token before RETURNING (or the end), so that no trailing comment swallows what is appended.
+  const bodyEnd = ends.filter((e) => !returning || e <= returning.start).pop() ?? 0;
+  const body = text.slice(0, bodyEnd).trimEnd();
+  const returned = `${table.reference}.*`;
+  if (command !== 'update') return `${body} RETURNING ${returned}`;
+
+  const where = after.find((t) => t.word === 'where' && t.start < bodyEnd);
+  const from = after.find((t) => t.word === 'from' && t.previous !== 'distinct' && (!where || t.start < where.start));
+  if (Boolean(from) !== clauses.hasFrom || Boolean(where) !== clauses.hasWhere) return undefined;
+  // Only oddly named columns come into scope, so the statement's own column references stay unambiguous.
+  const sameRow = `${BEFORE_ALIAS}.__safesql_ctid = ${table.reference}.ctid AND ${BEFORE_ALIAS}.__safesql_tableoid = ${table.reference}.tableoid`;
+  const beforeTable = `(SELECT ctid AS __safesql_ctid, tableoid AS __safesql_tableoid, __safesql_old AS __safesql_row FROM ${table.sql} AS __safesql_old) AS ${BEFORE_ALIAS}`;
+  let rewritten: string;
+  if (from && where) {
+    rewritten = `${text.slice(0, from.end)} ${beforeTable},${text.slice(from.end, where.end)} (${text.slice(where.end, bodyEnd).trim()}) AND ${sameRow}`;
+  } else if (from) {
+    rewritten = `${text.slice(0, from.end)} ${beforeTable},${text.slice(from.end, bodyEnd).trimEnd()} WHERE ${sameRow}`;
+  } else if (where) {
+    rewritten = `${text.slice(0, where.start)}FROM ${beforeTable} WHERE (${text.slice(where.end, bodyEnd).trim()}) AND ${sameRow}`;
+  } else {
+    rewritten = `${body} FROM ${beforeTable} WHERE ${sameRow}`;
+  }
+  return `${rewritten} RETURNING (${BEFORE_ALIAS}.__safesql_row).*, ${returned}`;
+}

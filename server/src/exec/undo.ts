@@ -1,0 +1,76 @@
+import { analyzeDocument } from '../sql/analyze';
+import type { SqlDocument } from '../sql/statement';
+import { commit, type CommitRequest } from './commit';
+import type { JournalListing } from './journal';
+import { preview, type ExecContext } from './preview';
+import type { CommitResult, PreviewResult } from './results';
+import { executionUnits, type ExecutionUnit } from './units';
+
+/** A journal entry's reversal, ready to go through preview → commit like any other unit. */
+export interface UndoPlan {
+  entry: JournalListing;
+  document: SqlDocument;
+  unit: ExecutionUnit;
+}
+
+/** Why an entry cannot be undone, if it cannot. */
+export function undoRefusal(entry: JournalListing): string | undefined {
+  if (entry.status !== 'committed') return `journal entry ${entry.id} was not committed (${entry.status}${entry.reason ? `: ${entry.reason}` : ''})`;
+  if (entry.undoneBy) return `journal entry ${entry.id} was already undone by ${entry.undoneBy}`;
+  if (!entry.reversal.possible) return `journal entry ${entry.id} cannot be undone: ${entry.reversal.reason}`;
+  if (entry.reversal.statements.every((s) => s.expectedRows === 0)) return `journal entry ${entry.id} changed no rows: nothing to undo`;
+  return undefined;
+}
+
+export function undoPlan(entry: JournalListing): UndoPlan {
+  const script = `-- safesql: undo of journal entry ${entry.id}\nBEGIN;\n${entry.reversal.statements.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;\n`;
+  const document = analyzeDocument(script);
+  const unit = executionUnits(document)[0]!;
+  return { entry, document, unit };
+}
+
+/**
+ * Previews the reversal. Besides the usual preview, it checks that each reversal statement would
+ * change exactly the rows the commit changed: if someone changed them since, the undo says so here
+ * and its commit refuses.
+ */
+export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise<{ preview: PreviewResult; mismatch?: string }> {
+  const result = await preview(plan.document, plan.unit, context);
+  if (result.outcome !== 'ok') return { preview: result };
+  if (result.server.fingerprint !== plan.entry.fingerprint) {
+    return {
+      preview: result,
+      mismatch: `journal entry ${plan.entry.id} was committed on server ${plan.entry.fingerprint}, but this connection reaches ${result.server.fingerprint}`,
+    };
+  }
+  const expected = plan.entry.reversal.statements;
+  for (const [i, outcome] of result.statements.entries()) {
+    const want = expected[i]?.expectedRows;
+    if (want !== undefined && outcome.affectedRows !== want) {
+      return {
+        preview: result,
+        mismatch: `the undo would change ${outcome.affectedRows} rows where the commit changed ${want}: those rows were changed since (by someone else, or by a later commit), so undo would not restore them exactly`,
+      };
+    }
+  }
+  return { preview: result };
+}
+
+export async function commitUndo(
+  plan: UndoPlan,
+  checked: { preview: PreviewResult; mismatch?: string },
+  request: Omit<CommitRequest, 'preview' | 'undoOf'>,
+  context: ExecContext,
+): Promise<CommitResult> {
+  if (checked.mismatch) {
+    return {
+      outcome: 'refused',
+      reason: checked.mismatch,
+      connection: checked.preview.connection,
+      statements: [],
+      affectedRows: 0,
+      durationMs: 0,
+    };
+  }
+  return commit(plan.document, plan.unit, { ...request, preview: checked.preview, undoOf: plan.entry.id }, context);
+}
