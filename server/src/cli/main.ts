@@ -1,15 +1,23 @@
 import { PRODUCT } from '../protocol';
 import { InputError } from '../config/inputError';
 import { lintCommand, type CommandIo } from './lint';
+import { commitCommand, journalCommand, previewCommand, undoCommand } from './execCommands';
+import { ExecError } from '../exec/errors';
 
 const USAGE = `safesql ${PRODUCT.version} — keeps destructive SQL away from PostgreSQL databases by accident.
 
 Usage:
   safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
+  safesql preview FILE [--statement N | --line L] (--url URL | --connection NAME)
+                               run it in a transaction that is always rolled back; show what would change
+  safesql commit FILE [--statement N | --line L] (--url URL | --connection NAME) --expect-rows K [--confirm NAME]
+                               commit it only if it changes exactly what the preview showed
+  safesql undo [JOURNAL-ID] (--url URL | --connection NAME) [--commit --expect-rows K]
+  safesql journal [JOURNAL-ID] the undo journal
   safesql lsp --stdio          the language server, for any LSP editor (see docs/lsp.md)
   safesql --version | --help
 
-Run "safesql lint --help" for details.`;
+Run "safesql COMMAND --help" for details.`;
 
 /** Runs the CLI and returns its exit code. Usage problems are one line on stderr and exit 2. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
@@ -18,6 +26,14 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     switch (command) {
       case 'lint':
         return await lintCommand(rest, io);
+      case 'preview':
+        return await previewCommand(rest, io);
+      case 'commit':
+        return await commitCommand(rest, io);
+      case 'undo':
+        return await undoCommand(rest, io);
+      case 'journal':
+        return await journalCommand(rest, io);
 
       case '--version':
       case '-v':
@@ -34,7 +50,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof ExecError) {
       io.stderr(`safesql: ${error.message}\n`);
       return 2;
     }

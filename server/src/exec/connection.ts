@@ -38,9 +38,10 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
   let fromUrl: ClientConfig = {};
   if (target.url) {
     try {
+      decodeURIComponent(target.url);
       fromUrl = toClientConfig(parseConnectionString(target.url, { useLibpqCompat: true }));
     } catch (error) {
-      throw new InputError(`connection "${target.name}": the connection string cannot be read (${redact((error as Error).message)})`);
+      throw new InputError(`connection "${target.name}": the connection string cannot be read (${redact((error as Error).message)}): use postgres://user@host:port/database`);
     }
   }
   const env = process.env;

@@ -24,7 +24,7 @@ export interface StatementErrorDetails {
   detail?: string;
   hint?: string;
   /** 1-based character position in the statement text, when PostgreSQL gives one. */
-  position?: number;
+  position?: number | undefined;
 }
 
 const CANCELED = '57014';

@@ -25,8 +25,8 @@ export function undoAvailability(captures: StatementCapture[]): UndoAvailability
     if (plan.command !== 'delete' && table.primaryKey.length === 0) {
       return { possible: false, reason: `${what} cannot be undone: ${table.qualified} has no primary key to find its rows again` };
     }
-    const rows = outcome.affectedRows === 1 ? 'row' : `${outcome.affectedRows} rows`;
-    const step = { delete: `re-insert the deleted ${rows}`, update: `set the updated ${rows} back`, insert: `delete the inserted ${rows}` };
+    const the = (done: string) => (outcome.affectedRows === 1 ? `the ${done} row` : `the ${outcome.affectedRows} ${done} rows`);
+    const step = { delete: `re-insert ${the('deleted')}`, update: `set ${the('updated')} back`, insert: `delete ${the('inserted')}` };
     steps.unshift(step[plan.command]);
   }
   return { possible: true, reason: steps.length > 0 ? `undo would ${steps.join(', then ')}` : 'nothing to undo' };

@@ -134,7 +134,12 @@ async function runRead(session: Session, text: string, cursor: boolean, options:
     return;
   }
   // Only the shown rows travel; MOVE counts the rest on the server.
-  await session.run(`DECLARE __safesql_read NO SCROLL CURSOR FOR ${text}`);
+  const declare = 'DECLARE __safesql_read NO SCROLL CURSOR FOR ';
+  await session.run(`${declare}${text}`).catch((error: unknown) => {
+    // PostgreSQL points into the DECLARE; point into the statement instead.
+    if (error instanceof ExecError && error.details.position) error.details.position -= declare.length;
+    throw error;
+  });
   const shown = await session.run(`FETCH ${limit} FROM __safesql_read`);
   const rest = await session.run('MOVE FORWARD ALL IN __safesql_read');
   await session.run('CLOSE __safesql_read');
