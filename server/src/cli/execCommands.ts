@@ -155,7 +155,9 @@ export async function commitCommand(args: string[], io: CommandIo): Promise<numb
   const { identity } = planConnection(context.target);
   const previewed = await new PreviewStore().find(identity, unit.digest);
   if (!previewed) {
-    throw new InputError(`${shownAs}: this statement has not been previewed on "${identity.name}" in its current form; run safesql preview first`);
+    throw new InputError(
+      `${shownAs}: this statement has not been previewed on "${identity.name}" in its current form; run safesql preview first`,
+    );
   }
   const result = await commit(
     document,
@@ -200,7 +202,9 @@ export async function undoCommand(args: string[], io: CommandIo): Promise<number
   const journal = Journal.inDirectory(safesqlHome());
   const entry = await journal.find(positionals[0]);
   if (!entry) {
-    throw new InputError(positionals[0] ? `no journal entry "${positionals[0]}" (safesql journal lists them)` : 'the journal holds no commit to undo');
+    throw new InputError(
+      positionals[0] ? `no journal entry "${positionals[0]}" (safesql journal lists them)` : 'the journal holds no commit to undo',
+    );
   }
   const refusal = undoRefusal(entry);
   if (refusal) throw new InputError(refusal);
@@ -211,7 +215,8 @@ export async function undoCommand(args: string[], io: CommandIo): Promise<number
   const checked = await previewUndo(plan, context);
   const shownAs = `undo of ${entry.id}`;
   if (!values.commit) {
-    const confirm = checked.preview.environment.environment === 'production' ? ` --confirm ${shellWord(checked.preview.connection.name)}` : '';
+    const confirm =
+      checked.preview.environment.environment === 'production' ? ` --confirm ${shellWord(checked.preview.connection.name)}` : '';
     const next = `safesql undo ${entry.id} ${target(values)} --commit --expect-rows ${checked.preview.affectedRows}${confirm}`;
     if (values.format === 'json') io.stdout(`${JSON.stringify({ ...checked.preview, mismatch: checked.mismatch }, null, 2)}\n`);
     else io.stdout(formatPreview(checked.preview, checked.mismatch ? undefined : next));
@@ -242,7 +247,11 @@ export async function undoCommand(args: string[], io: CommandIo): Promise<number
 }
 
 export async function journalCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } }, JOURNAL_USAGE);
+  const { values, positionals } = parse(
+    args,
+    { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    JOURNAL_USAGE,
+  );
   if (values.help) {
     io.stdout(`${JOURNAL_USAGE}\n`);
     return 0;
@@ -257,6 +266,14 @@ export async function journalCommand(args: string[], io: CommandIo): Promise<num
     return 0;
   }
   const entries = await journal.list();
-  io.stdout(values.format === 'json' ? `${JSON.stringify(entries.map(({ images: _images, ...rest }) => rest), null, 2)}\n` : formatJournal(entries));
+  io.stdout(
+    values.format === 'json'
+      ? `${JSON.stringify(
+          entries.map(({ images: _images, ...rest }) => rest),
+          null,
+          2,
+        )}\n`
+      : formatJournal(entries),
+  );
   return 0;
 }

@@ -49,7 +49,8 @@ function verb(outcome: StatementOutcome): string {
 function statementLines(outcome: StatementOutcome, withPlan: boolean): string[] {
   const lines = [`  statement ${outcome.statement}: ${verb(outcome)}`];
   for (const note of outcome.notes) lines.push(`    note: ${note}`);
-  if (outcome.before && outcome.after) lines.push('    before:', formatTable(outcome.before, '      '), '    after:', formatTable(outcome.after, '      '));
+  if (outcome.before && outcome.after)
+    lines.push('    before:', formatTable(outcome.before, '      '), '    after:', formatTable(outcome.after, '      '));
   else if (outcome.before) lines.push(formatTable(outcome.before));
   else if (outcome.after) lines.push(formatTable(outcome.after));
   else if (outcome.rows) lines.push(formatTable(outcome.rows));
@@ -60,7 +61,11 @@ function statementLines(outcome: StatementOutcome, withPlan: boolean): string[] 
 /** `file:line:column: message`, the way compilers point at a failure. */
 export function errorLine(error: RunError, document: SqlDocument | undefined, file: string): string {
   const at = error.offset !== undefined && document ? document.lines.position(error.offset) : undefined;
-  const place = at ? `${file}:${at.line + 1}:${at.character + 1}: ` : error.statement ? `${file}: statement ${error.statement}: ` : `${file}: `;
+  const place = at
+    ? `${file}:${at.line + 1}:${at.character + 1}: `
+    : error.statement
+      ? `${file}: statement ${error.statement}: `
+      : `${file}: `;
   const extra = [error.detail, error.hint && `hint: ${error.hint}`].filter(Boolean).join('; ');
   return `${place}${error.message}${extra ? ` (${extra})` : ''}`;
 }
@@ -74,7 +79,8 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
     return `${lines.join('\n')}\n`;
   }
   for (const outcome of result.statements) if (!QUIET_COMMANDS.has(outcome.command)) lines.push(...statementLines(outcome, true));
-  if (result.error) lines.push(`  Failed${result.error.statement ? ` at statement ${result.error.statement}` : ''}: ${result.error.message}`);
+  if (result.error)
+    lines.push(`  Failed${result.error.statement ? ` at statement ${result.error.statement}` : ''}: ${result.error.message}`);
   if (result.liveness) lines.push('  Live database check:', ...result.liveness.summary.map((l) => `    ${l}`));
   if (result.outcome === 'ok' && !result.readOnly) {
     lines.push(`  Undo: ${result.undo.possible ? result.undo.reason : `NOT POSSIBLE — ${result.undo.reason}`}`);
@@ -92,10 +98,15 @@ export function formatCommit(result: CommitResult): string {
       : `Not committed: ${result.reason}`;
   const lines = [head];
   if (result.outcome === 'committed') {
-    for (const outcome of result.statements) if (!QUIET_COMMANDS.has(outcome.command)) lines.push(`  statement ${outcome.statement}: ${verb(outcome)}`);
+    for (const outcome of result.statements)
+      if (!QUIET_COMMANDS.has(outcome.command)) lines.push(`  statement ${outcome.statement}: ${verb(outcome)}`);
     if (result.liveness) lines.push('  Live database check:', ...result.liveness.summary.map((l) => `    ${l}`));
     lines.push(`  Journal entry ${result.journalId}.`);
-    lines.push(result.undo?.possible ? `  To undo: safesql undo ${result.journalId} (${result.undo.reason})` : `  It cannot be undone: ${result.undo?.reason}`);
+    lines.push(
+      result.undo?.possible
+        ? `  To undo: safesql undo ${result.journalId} (${result.undo.reason})`
+        : `  It cannot be undone: ${result.undo?.reason}`,
+    );
   } else {
     lines.push('  Nothing was changed.');
   }
@@ -129,6 +140,7 @@ export function formatEntry(entry: JournalListing): string {
     ...entry.text.split('\n').map((l) => `    ${l}`),
     `  undo: ${entry.reversal.possible ? entry.reversal.reason : `not possible — ${entry.reversal.reason}`}`,
   ];
-  if (entry.reversal.possible) lines.push('  reversal script:', ...entry.reversal.statements.flatMap((s) => `${s.sql};`.split('\n').map((l) => `    ${l}`)));
+  if (entry.reversal.possible)
+    lines.push('  reversal script:', ...entry.reversal.statements.flatMap((s) => `${s.sql};`.split('\n').map((l) => `    ${l}`)));
   return `${lines.join('\n')}\n`;
 }

@@ -69,9 +69,7 @@ export function resolveTarget(values: TargetValues, cwd: string, file?: string):
   if (!target) {
     const known = settings.connections.map((c) => c.name);
     const where = settingsPath ? displayPath(settingsPath, cwd) : 'no .vscode/settings.json was found';
-    throw new InputError(
-      `no connection named "${values.connection}" (${where}${known.length ? `; known: ${known.join(', ')}` : ''})`,
-    );
+    throw new InputError(`no connection named "${values.connection}" (${where}${known.length ? `; known: ${known.join(', ')}` : ''})`);
   }
   return { target, settings, execution };
 }
@@ -90,7 +88,10 @@ export class PreviewStore {
   constructor(private readonly directory = join(safesqlHome(), 'previews')) {}
 
   private path(result: Pick<PreviewResult, 'connection' | 'unit'>): string {
-    const key = createHash('sha256').update(JSON.stringify([result.connection, result.unit.digest])).digest('hex').slice(0, 32);
+    const key = createHash('sha256')
+      .update(JSON.stringify([result.connection, result.unit.digest]))
+      .digest('hex')
+      .slice(0, 32);
     return join(this.directory, `${key}.json`);
   }
 

@@ -56,7 +56,9 @@ export function readExecutionSettings(raw: unknown, source: string, nested = fal
             `${source}: "${SETTINGS.environments}" key "${fingerprint}" is not a server fingerprint (the system identifier, optionally followed by /database, as a preview shows it)`,
           );
         } else if (!isEnvironment(environment)) {
-          errors.push(`${source}: "${SETTINGS.environments}.${fingerprint}" is ${JSON.stringify(environment)}; use one of ${ENVIRONMENTS.join(', ')}`);
+          errors.push(
+            `${source}: "${SETTINGS.environments}.${fingerprint}" is ${JSON.stringify(environment)}; use one of ${ENVIRONMENTS.join(', ')}`,
+          );
         } else {
           settings.environments[fingerprint] = environment;
         }

@@ -32,7 +32,12 @@ export interface CommitRequest {
  * the previewed number of rows on the same server, from the same text, soon enough after the
  * preview; the journal gets the before-image and a reversal script before COMMIT is sent.
  */
-export async function commit(document: SqlDocument, unit: ExecutionUnit, request: CommitRequest, context: ExecContext): Promise<CommitResult> {
+export async function commit(
+  document: SqlDocument,
+  unit: ExecutionUnit,
+  request: CommitRequest,
+  context: ExecContext,
+): Promise<CommitResult> {
   const started = performance.now();
   const { identity } = planConnection(context.target, context.passwords);
   const refuse = (reason: string, extra: Partial<CommitResult> = {}): CommitResult => ({
@@ -179,7 +184,11 @@ function tableOids(preview: PreviewResult): string[] {
 
 function shown(outcome: StatementOutcome, limit: number): StatementOutcome {
   const cap = <T extends { rows: unknown[] }>(image: T | undefined) => image && { ...image, rows: image.rows.slice(0, limit) };
-  return { ...outcome, ...(outcome.before ? { before: cap(outcome.before) } : {}), ...(outcome.after ? { after: cap(outcome.after) } : {}) };
+  return {
+    ...outcome,
+    ...(outcome.before ? { before: cap(outcome.before) } : {}),
+    ...(outcome.after ? { after: cap(outcome.after) } : {}),
+  };
 }
 
 function journalEntry(
@@ -236,14 +245,28 @@ async function runUnpreviewed(
   liveness: CommitResult['liveness'],
   started: number,
 ): Promise<CommitResult> {
-  const entry = journalEntry(unit, request, session, environment.environment, [], { possible: false, reason: 'it ran without a preview', statements: [] }, 0);
+  const entry = journalEntry(
+    unit,
+    request,
+    session,
+    environment.environment,
+    [],
+    { possible: false, reason: 'it ran without a preview', statements: [] },
+    0,
+  );
   await request.journal.write(entry);
   const statements: StatementOutcome[] = [];
   try {
     await session.control(`SET statement_timeout = ${context.settings.statementTimeoutMs}`);
     for (const statement of unit.statements) {
       const result = await session.run(statement.text);
-      statements.push({ statement: statement.index + 1, command: result.command, mode: 'refused', affectedRows: result.rowCount, notes: [] });
+      statements.push({
+        statement: statement.index + 1,
+        command: result.command,
+        mode: 'refused',
+        affectedRows: result.rowCount,
+        notes: [],
+      });
     }
   } catch (error) {
     await request.journal.settle(entry.id, 'aborted', (error as Error).message);

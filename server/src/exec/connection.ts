@@ -41,7 +41,9 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
       decodeURIComponent(target.url);
       fromUrl = toClientConfig(parseConnectionString(target.url, { useLibpqCompat: true }));
     } catch (error) {
-      throw new InputError(`connection "${target.name}": the connection string cannot be read (${redact((error as Error).message)}): use postgres://user@host:port/database`);
+      throw new InputError(
+        `connection "${target.name}": the connection string cannot be read (${redact((error as Error).message)}): use postgres://user@host:port/database`,
+      );
     }
   }
   const env = process.env;

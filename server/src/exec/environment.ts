@@ -26,7 +26,8 @@ export function effectiveEnvironment(
 ): EffectiveEnvironment {
   const declared = resolveEnvironment(target);
   const reasons = declared.escalation ? [declared.escalation] : [];
-  const mappedKey = server.fingerprint in mapping ? server.fingerprint : server.systemIdentifier in mapping ? server.systemIdentifier : undefined;
+  const mappedKey =
+    server.fingerprint in mapping ? server.fingerprint : server.systemIdentifier in mapping ? server.systemIdentifier : undefined;
   const mapped = mappedKey === undefined ? undefined : mapping[mappedKey];
   if (mapped && strength(mapped) < strength(declared.environment)) {
     reasons.push(

@@ -42,7 +42,8 @@ export function connectionError(error: unknown, identity: ConnectionIdentity): E
   const message = error instanceof Error ? error.message : String(error);
   let reason: string;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = `host "${identity.host}" cannot be found`;
-  else if (code === 'ECONNREFUSED') reason = `connection refused at ${identity.host}:${identity.port}: is PostgreSQL running and listening there?`;
+  else if (code === 'ECONNREFUSED')
+    reason = `connection refused at ${identity.host}:${identity.port}: is PostgreSQL running and listening there?`;
   else if (code === 'ETIMEDOUT' || /timeout/i.test(message)) reason = `no answer from ${identity.host}:${identity.port} within 10 s`;
   else if (code === 'ECONNRESET') reason = `the server closed the connection (${message})`;
   else if (code === '28P01') reason = `password authentication failed for user "${identity.user}"`;
@@ -70,7 +71,11 @@ export function statementError(error: unknown): ExecError {
   };
   if (error.code === CANCELED) {
     const timedOut = /statement timeout/i.test(error.message);
-    return new ExecError(timedOut ? 'timeout' : 'cancelled', timedOut ? 'the statement ran past its time limit and was stopped' : 'cancelled', details);
+    return new ExecError(
+      timedOut ? 'timeout' : 'cancelled',
+      timedOut ? 'the statement ran past its time limit and was stopped' : 'cancelled',
+      details,
+    );
   }
   if (error.code === LOCK_NOT_AVAILABLE) {
     return new ExecError('timeout', `${error.message}: another session holds a lock the statement needs`, details);

@@ -37,7 +37,9 @@ export interface JournalEntry {
 
 export type JournalStatus = 'pending' | 'committed' | 'aborted';
 
-type JournalRecord = ({ type: 'entry' } & JournalEntry) | { type: 'outcome'; id: string; at: string; status: Exclude<JournalStatus, 'pending'>; reason?: string };
+type JournalRecord =
+  | ({ type: 'entry' } & JournalEntry)
+  | { type: 'outcome'; id: string; at: string; status: Exclude<JournalStatus, 'pending'>; reason?: string };
 
 export interface JournalListing extends JournalEntry {
   /** `pending`: the process stopped between writing the entry and learning whether COMMIT succeeded. */

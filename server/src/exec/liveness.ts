@@ -124,7 +124,8 @@ function summarize(live: Liveness): string[] {
     if (s.hidden > 0) lines.push(`${s.hidden} of them belong to other roles whose activity this role cannot see.`);
   }
   for (const t of live.tables) {
-    const analyzed = t.secondsSinceAnalyze !== undefined ? ` since the last analyze ${ago(t.secondsSinceAnalyze)}` : ' since statistics began';
+    const analyzed =
+      t.secondsSinceAnalyze !== undefined ? ` since the last analyze ${ago(t.secondsSinceAnalyze)}` : ' since statistics began';
     const read = t.secondsSinceRead !== undefined ? `; last read ${ago(t.secondsSinceRead)}` : '';
     lines.push(`${t.table}: ${t.liveRows} live rows, ${t.modifiedSinceAnalyze} modified${analyzed}${read}.`);
   }

@@ -71,7 +71,9 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
         await session.control('ROLLBACK').catch(() => session.destroy());
       }
       result.statements = captures.map((c) => c.outcome);
-      result.affectedRows = result.readOnly ? 0 : captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
+      result.affectedRows = result.readOnly
+        ? 0
+        : captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
       if (environment.environment !== 'local' && result.outcome === 'ok' && !result.readOnly) {
         result.liveness = await checkLiveness(session, [...new Set(captures.flatMap((c) => (c.table ? [c.table.oid] : [])))]);
@@ -86,7 +88,12 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
 }
 
 /** BEGIN (with the block's own options), then the time limits, local to this transaction. */
-export async function beginTransaction(session: Session, unit: ExecutionUnit, settings: ExecutionSettings, readOnly: boolean): Promise<void> {
+export async function beginTransaction(
+  session: Session,
+  unit: ExecutionUnit,
+  settings: ExecutionSettings,
+  readOnly: boolean,
+): Promise<void> {
   const begin = unit.begin ? unit.begin.text.replace(/;\s*$/, '') : 'BEGIN';
   await session.control(readOnly && !unit.begin ? 'BEGIN READ ONLY' : begin);
   await session.control(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);

@@ -9,7 +9,20 @@ export interface Reversal extends UndoAvailability {
 }
 
 /** Commands that change nothing a reversal would need to restore. */
-const NEUTRAL_COMMANDS = new Set(['SET', 'RESET', 'SAVEPOINT', 'RELEASE', 'ROLLBACK', 'SELECT', 'SHOW', 'EXPLAIN', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE']);
+const NEUTRAL_COMMANDS = new Set([
+  'SET',
+  'RESET',
+  'SAVEPOINT',
+  'RELEASE',
+  'ROLLBACK',
+  'SELECT',
+  'SHOW',
+  'EXPLAIN',
+  'DECLARE',
+  'FETCH',
+  'MOVE',
+  'CLOSE',
+]);
 
 const ROWS_PER_STATEMENT = 1000;
 
@@ -17,7 +30,9 @@ const ROWS_PER_STATEMENT = 1000;
 export function undoAvailability(captures: StatementCapture[]): UndoAvailability {
   const steps: string[] = [];
   for (const { outcome, plan, table } of captures) {
-    if (plan.mode === 'read' || outcome.affectedRows === 0 || NEUTRAL_COMMANDS.has(outcome.command)) continue;
+    if (plan.mode === 'read' || NEUTRAL_COMMANDS.has(outcome.command)) continue;
+    // Schema changes report no rows but still cannot be undone.
+    if (outcome.affectedRows === 0 && plan.mode !== 'other') continue;
     const what = `statement ${outcome.statement} (${outcome.command || plan.mode})`;
     if (plan.mode !== 'rows') return { possible: false, reason: `${what} cannot be undone from the journal: ${notUndoable(plan.mode)}` };
     if (!table) return { possible: false, reason: `${what} cannot be undone: its rows were not captured` };
@@ -116,7 +131,10 @@ function revertUpdate(table: TableInfo, before: (string | null)[][], after: (str
     sql: `UPDATE ${table.qualified} AS t SET ${changed
       .map(({ column }, c) => `${escapeIdentifier(column.name)} = v.b${c}::${column.type}`)
       .join(', ')}\nFROM (VALUES\n${chunk
-      .map(({ row, now }) => `(${[...keys.map(({ i }) => now[i]!), ...changed.map(({ i }) => row[i]!), ...changed.map(({ i }) => now[i]!)].map(value).join(', ')})`)
+      .map(
+        ({ row, now }) =>
+          `(${[...keys.map(({ i }) => now[i]!), ...changed.map(({ i }) => row[i]!), ...changed.map(({ i }) => now[i]!)].map(value).join(', ')})`,
+      )
       .join(',\n')}) AS v(${aliases.join(', ')})\nWHERE ${[
       ...keys.map(({ column }, k) => `t.${escapeIdentifier(column.name)} = v.k${k}::${column.type}`),
       unchangedSince(changed.map(({ column }, c) => ({ column, alias: `a${c}` }))),

@@ -114,7 +114,13 @@ export class Session {
       }
     };
     const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), CANCEL_GRACE_MS).unref());
-    const stopped = await Promise.race([settled, sendCancel().then(() => Promise.race([settled, grace]), () => grace)]);
+    const stopped = await Promise.race([
+      settled,
+      sendCancel().then(
+        () => Promise.race([settled, grace]),
+        () => grace,
+      ),
+    ]);
     if (!stopped) this.destroy();
   }
 

@@ -59,7 +59,8 @@ export function planStatement(statement: Statement): StatementPlan {
       reason: `uses the psql variable ${statement.text.slice(variable.start, variable.end)}, which only psql substitutes; write the value instead`,
     };
   }
-  if (statement.kind === 'copy-from') return { mode: 'refused', reason: 'COPY … FROM STDIN needs the data stream psql sends; run it with psql' };
+  if (statement.kind === 'copy-from')
+    return { mode: 'refused', reason: 'COPY … FROM STDIN needs the data stream psql sends; run it with psql' };
   if (statement.cannotRunInTransaction) {
     return {
       mode: 'refused',
@@ -68,7 +69,10 @@ export function planStatement(statement: Statement): StatementPlan {
     };
   }
   if (statement.transaction) {
-    return { mode: 'refused', reason: 'transaction control belongs at the edges of a BEGIN … COMMIT block, which safesql runs as one unit' };
+    return {
+      mode: 'refused',
+      reason: 'transaction control belongs at the edges of a BEGIN … COMMIT block, which safesql runs as one unit',
+    };
   }
   const parsed = parseWithGrammar(statement.text);
   if (!parsed.ok || parsed.statements.length !== 1) return { mode: 'other' };
@@ -99,8 +103,9 @@ export function planStatement(statement: Statement): StatementPlan {
   }
 }
 
+/** Struct fields (`withClause`, `onConflictClause`) come unwrapped, unlike Node fields. */
 function hasDataModifyingCte(fields: Fields): boolean {
-  const withClause = unwrap(fields.withClause)?.[1];
+  const withClause = fields.withClause as Fields | undefined;
   return list(withClause?.ctes).some((cte) => {
     const query = unwrap(unwrap(cte)?.[1].ctequery)?.[0];
     return query === 'InsertStmt' || query === 'UpdateStmt' || query === 'DeleteStmt' || query === 'MergeStmt';
@@ -133,7 +138,7 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
   if (type === 'UpdateStmt' && unwrap(fields.whereClause)?.[0] === 'CurrentOfExpr') {
     return { mode: 'count', note: 'WHERE CURRENT OF runs as written' };
   }
-  const upsert = unwrap(fields.onConflictClause)?.[1].action === 'ONCONFLICT_UPDATE';
+  const upsert = (fields.onConflictClause as Fields | undefined)?.action === 'ONCONFLICT_UPDATE';
   const capture = captureText(text, command, table, {
     hasFrom: list(fields.fromClause).length > 0,
     hasWhere: fields.whereClause !== undefined,
@@ -145,7 +150,9 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     table,
     capture,
     undoable: !upsert,
-    ...(upsert ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' } : {}),
+    ...(upsert
+      ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
+      : {}),
   };
 }
 
@@ -160,7 +167,12 @@ interface Clauses {
  * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are not where the
  * parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
  */
-export function captureText(text: string, command: 'delete' | 'update' | 'insert', table: TargetTable, clauses: Clauses): string | undefined {
+export function captureText(
+  text: string,
+  command: 'delete' | 'update' | 'insert',
+  table: TargetTable,
+  clauses: Clauses,
+): string | undefined {
   const topLevel: { word: string; start: number; end: number; previous?: string }[] = [];
   let depth = 0;
   let previous: string | undefined;
@@ -172,7 +184,8 @@ export function captureText(text: string, command: 'delete' | 'update' | 'insert
     ends.push(token.end);
     if (value === '(' || value === '[') depth++;
     else if (value === ')' || value === ']') depth--;
-    else if (depth === 0 && token.type === 'word') topLevel.push({ word: value.toLowerCase(), start: token.start, end: token.end, previous });
+    else if (depth === 0 && token.type === 'word')
+      topLevel.push({ word: value.toLowerCase(), start: token.start, end: token.end, previous });
     previous = token.type === 'word' ? value.toLowerCase() : value;
   }
   const main = topLevel.findIndex((t) => t.word === command);

@@ -15,7 +15,8 @@ export interface UndoPlan {
 
 /** Why an entry cannot be undone, if it cannot. */
 export function undoRefusal(entry: JournalListing): string | undefined {
-  if (entry.status !== 'committed') return `journal entry ${entry.id} was not committed (${entry.status}${entry.reason ? `: ${entry.reason}` : ''})`;
+  if (entry.status !== 'committed')
+    return `journal entry ${entry.id} was not committed (${entry.status}${entry.reason ? `: ${entry.reason}` : ''})`;
   if (entry.undoneBy) return `journal entry ${entry.id} was already undone by ${entry.undoneBy}`;
   if (!entry.reversal.possible) return `journal entry ${entry.id} cannot be undone: ${entry.reversal.reason}`;
   if (entry.reversal.statements.every((s) => s.expectedRows === 0)) return `journal entry ${entry.id} changed no rows: nothing to undo`;

@@ -41,7 +41,8 @@ export function executionUnits(document: SqlDocument): ExecutionUnit[] {
       if (!block) block = { begin: statement, statements: [] };
       else block.statements.push(statement); // a nested BEGIN: PostgreSQL warns and carries on
     } else if (statement.transaction === 'commit' || statement.transaction === 'rollback') {
-      if (block) units.push(unit(block.statements, block.begin, statement, { begin: block.begin, end: statement.transaction, block: true }));
+      if (block)
+        units.push(unit(block.statements, block.begin, statement, { begin: block.begin, end: statement.transaction, block: true }));
       block = undefined;
     } else if (block) {
       block.statements.push(statement);
@@ -74,17 +75,24 @@ export function selectUnit(document: SqlDocument, selector: UnitSelector, shownA
     const target = document.statements[selector.statement - 1];
     const found = target && units.find((u) => u.span.start <= target.span.start && target.span.end <= u.span.end);
     if (!found) {
-      throw new InputError(`${shownAs}: there is no statement ${selector.statement} to run (it has ${document.statements.length} statements)`);
+      throw new InputError(
+        `${shownAs}: there is no statement ${selector.statement} to run (it has ${document.statements.length} statements)`,
+      );
     }
     return found;
   }
   if (selector.line !== undefined) {
-    const found = units.find((u) => lineOf(u.span.start) <= selector.line! && selector.line! <= lineOf(Math.max(u.span.start, u.span.end - 1)));
-    if (!found) throw new InputError(`${shownAs}: no statement is on line ${selector.line}; statements start at:\n${units.map(describe).join('\n')}`);
+    const found = units.find(
+      (u) => lineOf(u.span.start) <= selector.line! && selector.line! <= lineOf(Math.max(u.span.start, u.span.end - 1)),
+    );
+    if (!found)
+      throw new InputError(`${shownAs}: no statement is on line ${selector.line}; statements start at:\n${units.map(describe).join('\n')}`);
     return found;
   }
   if (units.length === 1) return units[0]!;
-  throw new InputError(`${shownAs}: holds ${units.length} statements; choose one with --statement N or --line L:\n${units.map(describe).join('\n')}`);
+  throw new InputError(
+    `${shownAs}: holds ${units.length} statements; choose one with --statement N or --line L:\n${units.map(describe).join('\n')}`,
+  );
 }
 
 /** Why a unit cannot run through safesql as written, if it cannot (meta-commands inside a block). */

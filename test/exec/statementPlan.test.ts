@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { planStatement, type StatementPlan } from '../../server/src/exec/statementPlan';
+import { analyzeDocument } from '../../server/src/sql/analyze';
+import { loadGrammar } from '../../server/src/sql/grammar';
+
+function plan(sql: string): StatementPlan {
+  const [statement] = analyzeDocument(sql).statements;
+  return planStatement(statement!);
+}
+
+describe('how each statement is run', () => {
+  before(loadGrammar);
+
+  it('queries run in a cursor; statements with side effects do not count as queries', () => {
+    assert.deepEqual(plan('SELECT * FROM t;'), { mode: 'read', cursor: true });
+    assert.deepEqual(plan('SHOW search_path;'), { mode: 'read', cursor: false });
+    assert.deepEqual(plan('EXPLAIN SELECT 1;'), { mode: 'read', cursor: false });
+    assert.equal(plan('EXPLAIN ANALYZE DELETE FROM t;').mode, 'other');
+    assert.equal(plan('SELECT * INTO copy FROM t;').mode, 'other');
+    assert.equal(plan('SELECT * FROM t FOR UPDATE;').mode, 'count');
+    assert.equal(plan('WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone;').mode, 'count');
+  });
+
+  it('row changes capture their rows; what cannot be captured is counted, with the reason', () => {
+    const upsert = plan('INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET n = t.n + 1;');
+    assert.equal(upsert.mode, 'rows');
+    assert.equal((upsert as { undoable: boolean }).undoable, false);
+    assert.equal(plan('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;').mode, 'rows');
+    assert.match((plan('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;') as { note: string }).note, /MERGE/);
+    assert.equal(plan('UPDATE t SET n = 1 WHERE CURRENT OF c;').mode, 'count');
+    assert.equal(plan('WITH moved AS (DELETE FROM a RETURNING *) INSERT INTO b SELECT * FROM moved;').mode, 'count');
+    assert.deepEqual(plan('TRUNCATE a, public.b;'), {
+      mode: 'truncate',
+      tables: [
+        { sql: '"a"', reference: '"a"', shownAs: 'a' },
+        { sql: '"public"."b"', reference: '"b"', shownAs: 'public.b' },
+      ],
+    });
+  });
+
+  it('the capture keeps the statement’s own clauses and only adds safesql’s', () => {
+    const capture = (sql: string) => (plan(sql) as { capture: string }).capture;
+    assert.equal(
+      capture('DELETE FROM public.orders o WHERE o.id = 1 RETURNING o.id;'),
+      'DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*',
+    );
+    assert.equal(capture('INSERT INTO t (a) VALUES (1) -- note\n;'), 'INSERT INTO t (a) VALUES (1) RETURNING "t".*');
+    const update = capture('UPDATE t SET flag = a IS DISTINCT FROM b WHERE id = 1 -- why\n;');
+    assert.match(update, /^UPDATE t SET flag = a IS DISTINCT FROM b FROM \(SELECT ctid AS __safesql_ctid/);
+    assert.match(
+      update,
+      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*$/,
+    );
+    const joined = capture('UPDATE t SET n = s.n FROM s WHERE s.id = t.id;');
+    assert.match(joined, /^UPDATE t SET n = s\.n FROM \(SELECT .* AS __safesql_before, s WHERE \(s\.id = t\.id\) AND /);
+  });
+
+  it('refuses what only psql can run, and what cannot run in a transaction', () => {
+    assert.match((plan('DELETE FROM t WHERE id = :id;') as { reason: string }).reason, /psql variable :id/);
+    assert.match((plan('COPY t FROM stdin;\n1\n\\.\n') as { reason: string }).reason, /COPY … FROM STDIN/);
+    assert.deepEqual(plan('VACUUM t;'), {
+      mode: 'refused',
+      outsideTransaction: true,
+      reason: 'PostgreSQL cannot run this statement inside a transaction, so it cannot be previewed or rolled back',
+    });
+    assert.match((plan('DELETE FROM;') as { reason: string }).reason, /^syntax error/);
+  });
+});
