@@ -98,6 +98,75 @@ export interface SetConnectionParams {
   connection: BoundConnection | null;
 }
 
+/**
+ * Requests for running SQL (client → server), all answered with plain JSON (see server/src/exec/results.ts).
+ * Cancelling a preview or commit request cancels the statement on the server.
+ */
+export const LSP_REQUESTS = {
+  /** `PreviewParams` → `PreviewResult`: the unit starting at `offset`, on the document's connection. */
+  preview: 'safesql/preview',
+  /** `CommitParams` → `CommitResult`: the previewed unit, through the commit guard. */
+  commit: 'safesql/commit',
+  /** `{ previewId }` → null: forget a preview (its lens goes back to Preview). */
+  discard: 'safesql/discard',
+  /** `UndoParams` → `PreviewResult`: previews the reversal of a journal entry; commit it with `commit`. */
+  previewUndo: 'safesql/previewUndo',
+  /** `{}` → journal entries without their row images, newest first. */
+  journal: 'safesql/journal',
+  /** server → client, `ConnectionIdentity` → `string | null`: the stored password, if any. */
+  password: 'safesql/password',
+} as const;
+
+export interface PreviewParams {
+  uri: string;
+  /** The unit's first character (its code lens carries it). */
+  offset: number;
+}
+
+export interface CommitParams {
+  previewId: string;
+  /** The connection name as the user typed it (required on production). */
+  confirmation?: string;
+  /** Run a statement that cannot be previewed. */
+  withoutPreview?: boolean;
+}
+
+export interface UndoParams {
+  /** The journal entry; the latest commit not yet undone when absent. */
+  journalId?: string;
+  /** The document whose connection runs the undo. */
+  uri: string;
+}
+
+/** Who a connection reaches, for display, comparison, secret storage and the journal; never a password. */
+export interface ConnectionIdentity {
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+/** Commands of the editor client that safesql's code lenses invoke (arguments as given). */
+export const CLIENT_COMMANDS = {
+  /** `[uri, offset]` */
+  preview: 'safesql.preview',
+  /** `[previewId]` */
+  commit: 'safesql.commit',
+  /** `[previewId]` */
+  discard: 'safesql.discard',
+  /** `[reason]`: says why nothing can run here (an untrusted workspace, no connection). */
+  explain: 'safesql.explainLens',
+  undoLast: 'safesql.undoLast',
+  showJournal: 'safesql.showJournal',
+  selectConnection: 'safesql.selectConnection',
+  addConnection: 'safesql.addConnection',
+  editConnection: 'safesql.editConnection',
+  removeConnection: 'safesql.removeConnection',
+  testConnection: 'safesql.testConnection',
+  toggleTint: 'safesql.toggleWorkbenchTint',
+} as const;
+
 /** Commands the language server executes (workspace/executeCommand). */
 export const LSP_COMMANDS = {
   /** Arguments: `[uri, range]`: reveal the document with `range` selected (a placeholder to type over). */

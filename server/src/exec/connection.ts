@@ -4,6 +4,7 @@ import { parse as parseConnectionString, toClientConfig } from 'pg-connection-st
 import type { ClientConfig } from 'pg';
 import type { ConnectionSetting } from '../config/settings';
 import { InputError } from '../config/inputError';
+import type { ConnectionIdentity } from '../protocol';
 
 /**
  * Where statements go: a named connection from settings, or one given on the command line. It never
@@ -11,14 +12,7 @@ import { InputError } from '../config/inputError';
  */
 export type ConnectionTarget = ConnectionSetting;
 
-/** Who we are talking to, for display, comparison and the journal; never a password. */
-export interface ConnectionIdentity {
-  name: string;
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-}
+export type { ConnectionIdentity };
 
 /** The editor's secret storage, or nothing (the CLI then uses the URL, PGPASSWORD and ~/.pgpass, like psql). */
 export type PasswordSource = (identity: ConnectionIdentity) => Promise<string | undefined>;

@@ -1,5 +1,6 @@
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DocumentDiagnosticReportKind,
   TextDocumentSyncKind,
@@ -13,6 +14,10 @@ import {
   FIX_ALL_KIND,
   LSP_COMMANDS,
   LSP_NOTIFICATIONS,
+  LSP_REQUESTS,
+  type CommitParams,
+  type PreviewParams,
+  type UndoParams,
   PRODUCT,
   SETTINGS,
   type BoundConnection,
@@ -28,6 +33,8 @@ import { codeActions } from './codeActions';
 import { toDiagnostics } from './diagnostics';
 import { hoverAt } from './hover';
 import { DocumentSettings } from './settings';
+import { ExecutionService } from './execution';
+import { Journal, safesqlHome } from '../exec/journal';
 
 /** An open document and what is known about it. */
 interface OpenDocument {
@@ -87,6 +94,19 @@ export function startServer(connection: Connection): void {
       }
     };
 
+  const execution = new ExecutionService({
+    connection,
+    analysis: async (uri) => {
+      const document = documents.get(uri);
+      if (!document) return undefined;
+      await current(uri, document);
+      return document.analysis;
+    },
+    settings: (uri) => settings.get(uri),
+    binding: (uri) => bindings.get(uri),
+    journal: Journal.inDirectory(safesqlHome()),
+  });
+
   connection.onInitialize(async (params): Promise<InitializeResult> => {
     capabilities = params.capabilities;
     pullDiagnostics = Boolean(capabilities.textDocument?.diagnostic);
@@ -96,6 +116,7 @@ export function startServer(connection: Connection): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [LSP_COMMANDS.selectRange] },
         ...(pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
@@ -162,6 +183,7 @@ export function startServer(connection: Connection): void {
       const pushed = (params.settings as Record<string, unknown> | undefined)?.[SETTINGS.section];
       settings.reset(pushed);
       relintAll();
+      refreshLenses();
     }),
   );
 
@@ -171,8 +193,10 @@ export function startServer(connection: Connection): void {
       if (!params || typeof params.uri !== 'string') return;
       if (params.connection && typeof params.connection.name === 'string') bindings.set(params.uri, params.connection);
       else bindings.delete(params.uri);
+      execution.forgetDocument(params.uri);
       const document = documents.get(params.uri);
       if (document) relint(params.uri, document);
+      refreshLenses();
     }),
   );
 
@@ -213,6 +237,35 @@ export function startServer(connection: Connection): void {
     }),
   );
 
+  connection.onCodeLens(
+    guard('codeLens', [], async ({ textDocument }) => {
+      const document = documents.get(textDocument.uri);
+      if (!document) return [];
+      await current(textDocument.uri, document);
+      return document.analysis ? execution.codeLenses(textDocument.uri, document.analysis) : [];
+    }),
+  );
+
+  // Execution requests answer with their failure (a refused connection, a changed statement) as a
+  // response error, which the client shows; they are not guarded into silence.
+  connection.onRequest(LSP_REQUESTS.preview, async (params: PreviewParams, token) => {
+    const result = await execution.preview(params, token);
+    refreshLenses();
+    return result;
+  });
+  connection.onRequest(LSP_REQUESTS.commit, async (params: CommitParams, token) => {
+    const result = await execution.commit(params, token);
+    refreshLenses();
+    return result;
+  });
+  connection.onRequest(LSP_REQUESTS.discard, (params: { previewId: string }) => {
+    execution.discard(params.previewId);
+    refreshLenses();
+    return null;
+  });
+  connection.onRequest(LSP_REQUESTS.previewUndo, (params: UndoParams, token) => execution.previewUndo(params, token));
+  connection.onRequest(LSP_REQUESTS.journal, () => execution.journalEntries());
+
   connection.onExecuteCommand(
     guard('executeCommand', undefined, async ({ command, arguments: args }) => {
       if (command !== LSP_COMMANDS.selectRange || !args || args.length < 2) return;
@@ -234,6 +287,10 @@ export function startServer(connection: Connection): void {
   function relint(uri: string, document: OpenDocument): void {
     schedule(uri, document);
     if (pullDiagnostics && capabilities.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh();
+  }
+
+  function refreshLenses(): void {
+    if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type);
   }
 
   function relintAll(): void {

@@ -1,14 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, readSettings, type LintSettings } from '../config/settings';
-import { DEFAULT_MAX_PROBLEMS, SETTINGS } from '../protocol';
-import { loadSettingsFile, SettingsLocator } from '../config/settingsFile';
+import { DEFAULT_MAX_PROBLEMS, SETTINGS, settingName } from '../protocol';
+import { loadSettingsFile, SettingsLocator, type LoadedSettings } from '../config/settingsFile';
+import { DEFAULT_EXECUTION_SETTINGS, readExecutionSettings, type ExecutionSettings } from '../config/executionSettings';
 
 /** What the server needs per document: the lint settings and the editor's problem limit. */
 export interface EditorSettings {
   lint: LintSettings;
   /** At most this many diagnostics per document (0: no limit). */
   maxProblems: number;
+  execution: ExecutionSettings;
 }
 
 /**
@@ -59,7 +61,12 @@ export class DocumentSettings {
     }
     const maxProblems = readMaxProblems(raw, this.log);
     const team = this.fromWorkspaceFile(uri);
-    if (!isUseful(raw)) return { lint: team, maxProblems };
+    // An editor with safesql settings of its own (VS Code merges the team's file into them) is
+    // authoritative; other editors get the team's file, as the CLI reads it.
+    const execution = readExecutionSettings(raw, 'editor settings', true);
+    for (const problem of execution.errors) this.log(problem);
+    const ownExecution = hasExecutionSettings(raw) && execution.errors.length === 0;
+    if (!isUseful(raw)) return { lint: team.settings, maxProblems, execution: ownExecution ? execution.settings : team.execution };
     const reading = readSettings(raw, 'editor settings', true);
     for (const problem of [...reading.errors, ...reading.warnings]) this.log(problem);
     // Key by key, the editor's own value wins; what it leaves empty comes from the team's file
@@ -67,24 +74,26 @@ export class DocumentSettings {
     const editor = reading.settings;
     return {
       lint: {
-        rules: Object.keys(editor.rules).length > 0 ? editor.rules : team.rules,
-        connections: editor.connections.length > 0 ? editor.connections : team.connections,
+        rules: Object.keys(editor.rules).length > 0 ? editor.rules : team.settings.rules,
+        connections: editor.connections.length > 0 ? editor.connections : team.settings.connections,
       },
       maxProblems,
+      execution: ownExecution ? execution.settings : team.execution,
     };
   }
 
-  private fromWorkspaceFile(uri: string): LintSettings {
-    if (!uri.startsWith('file:')) return DEFAULT_SETTINGS;
+  private fromWorkspaceFile(uri: string): Omit<LoadedSettings, 'warnings'> {
+    const none = { settings: DEFAULT_SETTINGS, execution: DEFAULT_EXECUTION_SETTINGS };
+    if (!uri.startsWith('file:')) return none;
     const path = this.locator.find(fileURLToPath(uri));
-    if (!path) return DEFAULT_SETTINGS;
+    if (!path) return none;
     try {
       const loaded = loadSettingsFile(path, path);
       for (const warning of loaded.warnings) this.log(warning);
-      return loaded.settings;
+      return loaded;
     } catch (error) {
       this.log((error as Error).message);
-      return DEFAULT_SETTINGS;
+      return none;
     }
   }
 }
@@ -103,4 +112,17 @@ function isUseful(raw: unknown): boolean {
   const hasRules = rules !== undefined && rules !== null && typeof rules === 'object' && Object.keys(rules).length > 0;
   const hasConnections = Array.isArray(connections) && connections.length > 0;
   return hasRules || hasConnections;
+}
+
+function hasExecutionSettings(raw: unknown): boolean {
+  if (!raw || typeof raw !== 'object') return false;
+  const keys = [
+    SETTINGS.environments,
+    SETTINGS.maxAffectedRows,
+    SETTINGS.statementTimeout,
+    SETTINGS.lockTimeout,
+    SETTINGS.previewRowLimit,
+    SETTINGS.previewMaxAge,
+  ];
+  return keys.some((key) => (raw as Record<string, unknown>)[settingName(key)] !== undefined);
 }
