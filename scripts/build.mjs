@@ -1,6 +1,12 @@
-// Bundles the CLI, the language server and the VS Code client with esbuild.
-// libpg-query stays external: it loads its WebAssembly file from its own package directory.
+// Bundles the CLI, the language server and the VS Code client with esbuild into dist/, which is
+// all the packaged extension needs. libpg-query's WebAssembly file goes next to the bundles: its
+// loader looks for it in the directory of the script that loads it.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
 
 const common = {
   bundle: true,
@@ -9,7 +15,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['libpg-query', 'vscode', 'pg-native'],
+  external: ['vscode', 'pg-native'],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   // Some dependencies ship ESM that reads import.meta.url; give the CommonJS bundle the equivalent.
@@ -17,6 +23,8 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+await mkdir('dist', { recursive: true });
+await copyFile(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), 'dist/libpg-query.wasm');
 await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/index.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),

@@ -1,28 +1,66 @@
-import * as path from 'node:path';
-import type * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import * as vscode from 'vscode';
+import { SETTINGS, settingName, CLIENT_COMMANDS } from '../../server/src/protocol';
+import { registerConnectionCommands } from './connections/commands';
+import { Connections } from './connections/connections';
+import { Passwords } from './connections/passwords';
+import { ConnectionsTree } from './connections/tree';
+import { ProductionBanner } from './environment/banner';
+import { EnvironmentStatusBar } from './environment/statusBar';
+import { WorkbenchTint } from './environment/tint';
+import { startLanguageClient } from './languageClient';
+import { registerPreviewCommands, type RunHistory } from './preview/commands';
+import { ResultsPanel } from './preview/resultsPanel';
 
-let client: LanguageClient | undefined;
-
-/**
- * Starts the safesql language server (dist/server.js, over IPC) for SQL documents. Settings reach
- * it through `workspace/configuration`; diagnostics, quick fixes and hovers come back over LSP.
- * The server starts in the background: activation does not wait for it.
- */
-export function activate(context: vscode.ExtensionContext): void {
-  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'sql' }],
-  };
-  client = new LanguageClient('safesql', 'safesql', serverOptions, clientOptions);
-  context.subscriptions.push(client);
-  void client.start();
+/** What the extension exposes to other extensions and to its own editor tests. */
+export interface SafesqlApi {
+  connections: Connections;
+  statusBar: EnvironmentStatusBar;
+  banner: ProductionBanner;
+  history: RunHistory;
+  /** Resolves once the language server answers. */
+  ready: Promise<void>;
 }
 
+let tint: WorkbenchTint | undefined;
+
+/**
+ * Wires the parts together; every part owns its own listeners and is disposed with the extension.
+ * The language server starts in the background: activation returns without waiting for it.
+ */
+export function activate(context: vscode.ExtensionContext): SafesqlApi {
+  const output = vscode.window.createOutputChannel('safesql');
+  const connections = new Connections(context.workspaceState);
+  const passwords = new Passwords(context.secrets);
+  const { client, ready } = startLanguageClient(context, output, connections, passwords);
+  const clientReady = ready.then(() => client);
+  const panel = new ResultsPanel();
+  const statusBar = new EnvironmentStatusBar(connections);
+  const banner = new ProductionBanner(connections);
+  tint = new WorkbenchTint(connections, context.workspaceState);
+  const history: RunHistory = {};
+  const tree = new ConnectionsTree(connections);
+  context.subscriptions.push(
+    output,
+    connections,
+    panel,
+    statusBar,
+    banner,
+    tint,
+    tree,
+    vscode.window.registerTreeDataProvider('safesql.connections', tree),
+    ...registerConnectionCommands({ connections, passwords, ready: clientReady, output }),
+    ...registerPreviewCommands({ connections, ready: clientReady, panel, output }, history),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.toggleTint, async () => {
+      const configuration = vscode.workspace.getConfiguration(SETTINGS.section);
+      const key = settingName(SETTINGS.workbenchTint);
+      await configuration.update(key, !configuration.get<boolean>(key, false), vscode.ConfigurationTarget.Workspace);
+    }),
+  );
+  output.appendLine(`safesql activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'NOT trusted: nothing will run'})`);
+  return { connections, statusBar, banner, history, ready };
+}
+
+/** Gives the workbench its own colours back if the production tint is on. */
 export function deactivate(): Promise<void> | undefined {
-  return client?.stop();
+  return tint?.restore();
 }

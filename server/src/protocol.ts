@@ -49,6 +49,8 @@ export const SETTINGS = {
   previewRowLimit: 'safesql.previewRowLimit',
   /** Seconds after which a preview is too old to commit. */
   previewMaxAge: 'safesql.previewMaxAge',
+  /** Editor only: tint the title and activity bars while the active connection is production. */
+  workbenchTint: 'safesql.workbenchTint',
 } as const;
 
 /** The part of a `safesql.*` settings key after the section, as VS Code hands nested settings over. */
@@ -113,7 +115,9 @@ export const LSP_REQUESTS = {
   previewUndo: 'safesql/previewUndo',
   /** `{}` → journal entries without their row images, newest first. */
   journal: 'safesql/journal',
-  /** server → client, `ConnectionIdentity` → `string | null`: the stored password, if any. */
+  /** `TestConnectionParams` → `TestConnectionResult`: connects, reads the server's identity, disconnects. */
+  testConnection: 'safesql/testConnection',
+  /** server → client, `PasswordParams` → `string | null`: the stored password, or (`ask`) one the user types. */
   password: 'safesql/password',
 } as const;
 
@@ -136,6 +140,26 @@ export interface UndoParams {
   journalId?: string;
   /** The document whose connection runs the undo. */
   uri: string;
+}
+
+export interface PasswordParams {
+  identity: ConnectionIdentity;
+  /** Nothing else had a password (URL, PGPASSWORD, ~/.pgpass): ask the user, or answer null. */
+  ask: boolean;
+}
+
+export interface TestConnectionParams {
+  /** A document or workspace folder whose settings define the connection. */
+  uri: string;
+  name: string;
+}
+
+export interface TestConnectionResult {
+  fingerprint: string;
+  version: string;
+  environment: Environment;
+  /** Why the environment is stronger than the connection's label, if it is. */
+  reasons: string[];
 }
 
 /** Who a connection reaches, for display, comparison, secret storage and the journal; never a password. */

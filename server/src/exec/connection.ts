@@ -14,8 +14,11 @@ export type ConnectionTarget = ConnectionSetting;
 
 export type { ConnectionIdentity };
 
-/** The editor's secret storage, or nothing (the CLI then uses the URL, PGPASSWORD and ~/.pgpass, like psql). */
-export type PasswordSource = (identity: ConnectionIdentity) => Promise<string | undefined>;
+/**
+ * The editor's secret storage: asked first for a stored password, and last, after the URL,
+ * PGPASSWORD and ~/.pgpass (what psql reads, and all the CLI has), to ask the user for one.
+ */
+export type PasswordSource = (identity: ConnectionIdentity, ask: boolean) => Promise<string | undefined>;
 
 export interface ConnectionPlan {
   identity: ConnectionIdentity;
@@ -64,7 +67,14 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
     ssl: sslFor(target.sslmode ?? env.PGSSLMODE, fromUrl.ssl),
     application_name: 'safesql',
     connectionTimeoutMillis: 10_000,
-    password: async () => (await passwords?.(identity)) ?? urlPassword ?? env.PGPASSWORD ?? (await passwordFile(identity)) ?? '',
+    // pg calls this only when the server asks for a password.
+    password: async () =>
+      (await passwords?.(identity, false)) ??
+      urlPassword ??
+      env.PGPASSWORD ??
+      (await passwordFile(identity)) ??
+      (await passwords?.(identity, true)) ??
+      '',
   };
   return { identity, config };
 }

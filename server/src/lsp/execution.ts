@@ -1,5 +1,17 @@
 import { ResponseError, type CancellationToken, type CodeLens, type Connection } from 'vscode-languageserver';
-import { CLIENT_COMMANDS, LSP_REQUESTS, type BoundConnection, type CommitParams, type PreviewParams, type UndoParams } from '../protocol';
+import {
+  CLIENT_COMMANDS,
+  LSP_REQUESTS,
+  type BoundConnection,
+  type CommitParams,
+  type PasswordParams,
+  type PreviewParams,
+  type TestConnectionParams,
+  type TestConnectionResult,
+  type UndoParams,
+} from '../protocol';
+import { effectiveEnvironment } from '../exec/environment';
+import { Session } from '../exec/session';
 import { commit } from '../exec/commit';
 import type { ConnectionTarget, PasswordSource } from '../exec/connection';
 import { ExecError } from '../exec/errors';
@@ -153,6 +165,17 @@ export class ExecutionService {
     return checked.mismatch ? { ...checked.preview, notPreviewable: checked.mismatch } : checked.preview;
   }
 
+  async testConnection(params: TestConnectionParams, token: CancellationToken): Promise<TestConnectionResult> {
+    const context = await this.context(params.uri, undefined, token, params.name);
+    const session = await run(() => Session.open(context.target, context.passwords));
+    try {
+      const { environment, reasons } = effectiveEnvironment(context.target, session.server, context.settings.environments);
+      return { fingerprint: session.server.fingerprint, version: session.server.version, environment, reasons };
+    } finally {
+      await session.close();
+    }
+  }
+
   async journalEntries(): Promise<Omit<JournalListing, 'images'>[]> {
     return (await this.host.journal.list()).reverse().map(({ images: _images, ...entry }) => entry);
   }
@@ -166,17 +189,18 @@ export class ExecutionService {
     return readDirectives(document).connection?.name ?? this.host.binding(uri)?.name;
   }
 
-  private async context(uri: string, document: SqlDocument | undefined, token: CancellationToken): Promise<ExecContext> {
+  private async context(uri: string, document: SqlDocument | undefined, token: CancellationToken, named?: string): Promise<ExecContext> {
     const { lint, execution } = await this.host.settings(uri);
-    const name = document ? this.connectionName(uri, document) : this.host.binding(uri)?.name;
+    const name = named ?? (document ? this.connectionName(uri, document) : this.host.binding(uri)?.name);
     if (!name)
       throw failure('no connection is selected for this file: choose one (safesql: Select Connection) or add -- safesql:connection <name>');
     const target: ConnectionTarget | undefined = lint.connections.find((c) => c.name === name);
     if (!target) throw failure(`connection "${name}" is not defined in safesql.connections`);
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    const passwords: PasswordSource = async (identity) =>
-      (await this.host.connection.sendRequest<string | null>(LSP_REQUESTS.password, identity)) ?? undefined;
+    const passwords: PasswordSource = async (identity, ask) =>
+      (await this.host.connection.sendRequest<string | null>(LSP_REQUESTS.password, { identity, ask } satisfies PasswordParams)) ??
+      undefined;
     return { target, passwords, settings: execution, signal: controller.signal };
   }
 }

@@ -17,6 +17,7 @@ import {
   LSP_REQUESTS,
   type CommitParams,
   type PreviewParams,
+  type TestConnectionParams,
   type UndoParams,
   PRODUCT,
   SETTINGS,
@@ -265,6 +266,7 @@ export function startServer(connection: Connection): void {
   });
   connection.onRequest(LSP_REQUESTS.previewUndo, (params: UndoParams, token) => execution.previewUndo(params, token));
   connection.onRequest(LSP_REQUESTS.journal, () => execution.journalEntries());
+  connection.onRequest(LSP_REQUESTS.testConnection, (params: TestConnectionParams, token) => execution.testConnection(params, token));
 
   connection.onExecuteCommand(
     guard('executeCommand', undefined, async ({ command, arguments: args }) => {

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { ConnectionIdentity } from '../../../server/src/protocol';
+
+/**
+ * Passwords in the editor's SecretStorage, keyed by user, host, port and database: a workspace that
+ * renames a connection or points it at another host can never receive a password saved for another.
+ */
+export class Passwords {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  private key(identity: Omit<ConnectionIdentity, 'name'>): string {
+    return `safesql.password:${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
+  }
+
+  get(identity: Omit<ConnectionIdentity, 'name'>): Thenable<string | undefined> {
+    return this.secrets.get(this.key(identity));
+  }
+
+  store(identity: Omit<ConnectionIdentity, 'name'>, password: string): Thenable<void> {
+    return this.secrets.store(this.key(identity), password);
+  }
+
+  delete(identity: Omit<ConnectionIdentity, 'name'>): Thenable<void> {
+    return this.secrets.delete(this.key(identity));
+  }
+
+  /** Asks for a password and stores it; undefined when the user declines. */
+  async ask(identity: ConnectionIdentity): Promise<string | undefined> {
+    const typed = await vscode.window.showInputBox({
+      title: `safesql: password for ${identity.name}`,
+      prompt: `${identity.user}@${identity.host}:${identity.port}/${identity.database} — kept in the editor's secret storage, never in settings`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (typed === undefined) return undefined;
+    if (typed !== '') await this.store(identity, typed);
+    return typed;
+  }
+}

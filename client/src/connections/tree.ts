@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { resolveEnvironment } from '../../../server/src/config/environment';
+import type { ConnectionSetting } from '../../../server/src/config/settings';
+import type { Connections } from './connections';
+
+export class ConnectionItem extends vscode.TreeItem {
+  constructor(
+    readonly connection: ConnectionSetting,
+    active: boolean,
+  ) {
+    super(connection.name, vscode.TreeItemCollapsibleState.None);
+    const { environment, escalation } = resolveEnvironment(connection);
+    this.description = `${environment}${active ? ' · active' : ''}`;
+    this.contextValue = 'safesql.connection';
+    const place =
+      connection.url ??
+      `${connection.user ?? ''}@${connection.host ?? 'localhost'}:${connection.port ?? 5432}/${connection.database ?? ''}`;
+    this.tooltip = new vscode.MarkdownString(
+      `**${connection.name}** — ${environment}\n\n${place}${escalation ? `\n\n⚠ ${escalation}` : ''}`,
+    );
+    const colour = environment === 'production' ? 'errorForeground' : environment === 'staging' ? 'editorWarning.foreground' : undefined;
+    this.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'database', colour ? new vscode.ThemeColor(colour) : undefined);
+  }
+}
+
+/** The "safesql Connections" view: every defined connection, its environment, and which is active. */
+export class ConnectionsTree implements vscode.TreeDataProvider<ConnectionItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly connections: Connections) {
+    this.subscription = connections.onDidChange(() => this.changed.fire());
+  }
+
+  getTreeItem(item: ConnectionItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(): ConnectionItem[] {
+    const scope = vscode.window.activeTextEditor?.document.uri;
+    return this.connections.list(scope).map((c) => new ConnectionItem(c, c.name === this.connections.activeName));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { CLIENT_COMMANDS } from '../../../server/src/protocol';
+import type { Connections, DocumentConnection } from '../connections/connections';
+
+/** Status bar backgrounds VS Code allows for extensions: error (red) and warning (yellow). */
+const BACKGROUND: Partial<Record<DocumentConnection['environment'], string>> = {
+  production: 'statusBarItem.errorBackground',
+  staging: 'statusBarItem.warningBackground',
+};
+const FOREGROUND: Partial<Record<DocumentConnection['environment'], string>> = {
+  production: 'safesql.production.foreground',
+  staging: 'safesql.staging.foreground',
+};
+
+/**
+ * The connection of the SQL file in front of the user, and its environment, where the eye already
+ * is: red for production, yellow for staging, plain otherwise. Clicking it switches connection.
+ */
+export class EnvironmentStatusBar implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('safesql.environment', vscode.StatusBarAlignment.Left, 100);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly connections: Connections) {
+    this.item.name = 'safesql connection';
+    this.item.command = CLIENT_COMMANDS.selectConnection;
+    this.subscriptions = [
+      connections.onDidChange(() => this.update()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => e.document === vscode.window.activeTextEditor?.document && e.document.lineCount < 5000 && this.update(),
+      ),
+    ];
+    this.update();
+  }
+
+  update(): void {
+    const document = vscode.window.activeTextEditor?.document;
+    if (document?.languageId !== 'sql') {
+      this.item.hide();
+      return;
+    }
+    const bound = this.connections.forDocument(document);
+    if (!bound) {
+      this.item.text = '$(database) safesql: no connection';
+      this.item.tooltip = 'No connection selected: click to choose one. Nothing can run until you do.';
+      this.item.backgroundColor = undefined;
+      this.item.color = undefined;
+    } else {
+      const production = bound.environment === 'production';
+      this.item.text = `${production ? '$(warning)' : '$(database)'} ${bound.name} · ${bound.environment.toUpperCase()}`;
+      const where = bound.definition
+        ? `${bound.definition.user ?? ''}@${bound.definition.host ?? bound.definition.url ?? 'localhost'}`
+        : 'not defined';
+      this.item.tooltip = new vscode.MarkdownString(
+        [
+          `**${bound.name}** — ${bound.environment}${bound.source === 'directive' ? ' (set by `-- safesql:connection` in this file)' : ''}`,
+          '',
+          where,
+          ...bound.reasons.map((r) => `\n⚠ ${r}`),
+          '',
+          'Click to switch connection.',
+        ].join('\n'),
+      );
+      const background = BACKGROUND[bound.environment];
+      const foreground = FOREGROUND[bound.environment];
+      this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
+      this.item.color = foreground ? new vscode.ThemeColor(foreground) : undefined;
+    }
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.item.dispose();
+  }
+}

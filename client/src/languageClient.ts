@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CLIENT_COMMANDS, LSP_NOTIFICATIONS, LSP_REQUESTS, type PasswordParams, type SetConnectionParams } from '../../server/src/protocol';
+import type { Connections } from './connections/connections';
+import type { Passwords } from './connections/passwords';
+
+export const UNTRUSTED_REASON =
+  'This workspace is not trusted, so safesql runs nothing against a database here (it still checks the SQL). Trust the workspace to preview and commit.';
+
+/**
+ * The language server (dist/server.js) over IPC, for SQL documents. It starts in the background,
+ * so activation never waits for it; `ready` resolves once it answers.
+ */
+export function startLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.OutputChannel,
+  connections: Connections,
+  passwords: Passwords,
+) {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'sql' }],
+    outputChannel: output,
+    middleware: {
+      // In an untrusted workspace every lens says why nothing runs instead of offering to run it.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        if (vscode.workspace.isTrusted || !lenses) return lenses;
+        return lenses.map(
+          (lens) =>
+            new vscode.CodeLens(lens.range, {
+              title: '🔒 Untrusted workspace: nothing runs',
+              command: CLIENT_COMMANDS.explain,
+              arguments: [UNTRUSTED_REASON],
+            }),
+        );
+      },
+    },
+  };
+  const client = new LanguageClient('safesql', 'safesql', serverOptions, clientOptions);
+  client.onRequest(LSP_REQUESTS.password, async ({ identity, ask }: PasswordParams) => {
+    output.appendLine(
+      `password ${ask ? 'asked for' : 'looked up'}: ${identity.user}@${identity.host}:${identity.port}/${identity.database}`,
+    );
+    return (await (ask ? passwords.ask(identity) : passwords.get(identity))) ?? null;
+  });
+
+  /** Tells the server which connection each open SQL document targets (a directive in the file still wins there). */
+  const sendBindings = (documents: readonly vscode.TextDocument[]) => {
+    for (const document of documents) {
+      if (document.languageId !== 'sql') continue;
+      const bound = connections.forDocument(document);
+      const params: SetConnectionParams = {
+        uri: document.uri.toString(),
+        connection: bound
+          ? {
+              name: bound.name,
+              environment: bound.environment,
+              ...(bound.definition?.host ? { host: bound.definition.host } : {}),
+              ...(bound.definition?.database ? { database: bound.definition.database } : {}),
+            }
+          : null,
+      };
+      void client.sendNotification(LSP_NOTIFICATIONS.setConnection, params);
+    }
+  };
+  const ready = client.start().then(() => {
+    output.appendLine(`language server started (${module})`);
+    sendBindings(vscode.workspace.textDocuments);
+  });
+  ready.catch((error: unknown) => output.appendLine(`language server failed to start: ${(error as Error).message}`));
+  context.subscriptions.push(
+    client,
+    vscode.workspace.onDidOpenTextDocument((document) => void ready.then(() => sendBindings([document]))),
+    connections.onDidChange(() => void ready.then(() => sendBindings(vscode.workspace.textDocuments))),
+  );
+  return { client, ready };
+}

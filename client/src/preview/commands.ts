@@ -1,0 +1,203 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { JournalListing } from '../../../server/src/exec/journal';
+import type { CommitResult, PreviewResult } from '../../../server/src/exec/results';
+import { CLIENT_COMMANDS, LSP_REQUESTS, type CommitParams, type PreviewParams, type UndoParams } from '../../../server/src/protocol';
+import type { Connections } from '../connections/connections';
+import { UNTRUSTED_REASON } from '../languageClient';
+import { renderCommit, renderPreview } from './render';
+import type { ResultsPanel } from './resultsPanel';
+
+interface Services {
+  connections: Connections;
+  ready: Promise<LanguageClient>;
+  panel: ResultsPanel;
+  output: vscode.OutputChannel;
+}
+
+/** What the tests (and anyone curious) can read back through the extension's exports. */
+export interface RunHistory {
+  lastPreview?: PreviewResult;
+  lastCommit?: CommitResult;
+}
+
+/**
+ * Preview → Commit from the editor. Preview runs under a cancellable progress notification and shows
+ * its result beside the editor; commit asks for the connection name on production (a modal on
+ * staging) and goes through the server's commit guard. Nothing else in the extension runs SQL.
+ */
+export function registerPreviewCommands(services: Services, history: RunHistory): vscode.Disposable[] {
+  const previews = new Map<string, { result: PreviewResult; uri?: string }>();
+  const errors = vscode.languages.createDiagnosticCollection('safesql-run');
+
+  const trusted = () => {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(UNTRUSTED_REASON);
+    return false;
+  };
+
+  async function request<T>(title: string, method: string, params: object): Promise<T | undefined> {
+    const client = await services.ready;
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (_progress, token) => client.sendRequest<T>(method, params, token),
+      );
+    } catch (error) {
+      const message = (error as Error).message;
+      services.output.appendLine(`${method} failed: ${message}`);
+      if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`safesql: ${message}`);
+      return undefined;
+    }
+  }
+
+  /** PostgreSQL's complaint, where it points in the editor. */
+  function markError(uri: string, result: PreviewResult): void {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (!document) return;
+    errors.delete(document.uri);
+    if (!result.error || result.error.offset === undefined) return;
+    const start = document.positionAt(result.error.offset);
+    const range = document.getWordRangeAtPosition(start) ?? new vscode.Range(start, start.translate(0, 1));
+    const diagnostic = new vscode.Diagnostic(range, `PostgreSQL: ${result.error.message}`, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'safesql preview';
+    if (result.error.code) diagnostic.code = result.error.code;
+    errors.set(document.uri, [diagnostic]);
+    void vscode.window.showTextDocument(document, { selection: range, preserveFocus: false });
+  }
+
+  async function commit(previewId: string): Promise<void> {
+    if (!trusted()) return;
+    const held = previews.get(previewId);
+    if (!held) return void vscode.window.showWarningMessage('safesql: this preview is gone; preview again.');
+    const { result } = held;
+    const params: CommitParams = { previewId };
+    const name = result.connection.name;
+    if (result.outcome === 'not-previewable') {
+      const answer = await vscode.window.showWarningMessage(
+        `This statement cannot be previewed (${result.notPreviewable}). Run it on "${name}" without a preview, with no way to undo it?`,
+        { modal: true },
+        'Run without preview',
+      );
+      if (answer !== 'Run without preview') return;
+      params.withoutPreview = true;
+    }
+    const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
+    if (result.environment.environment === 'production') {
+      const typed = await vscode.window.showInputBox({
+        title: `Commit on PRODUCTION: ${rows} on "${name}"`,
+        prompt: `Type the connection name, ${name}, to commit. ${result.undo.possible ? 'It can be undone from the journal.' : `It CANNOT be undone: ${result.undo.reason}.`}`,
+        placeHolder: name,
+        ignoreFocusOut: true,
+        validateInput: (value) => (value === name ? undefined : `type ${name} exactly`),
+      });
+      if (typed === undefined) return void vscode.window.showInformationMessage('safesql: not committed; nothing was changed.');
+      params.confirmation = typed;
+    } else if (result.environment.environment === 'staging') {
+      const answer = await vscode.window.showWarningMessage(`Commit ${rows} on staging connection "${name}"?`, { modal: true }, 'Commit');
+      if (answer !== 'Commit') return;
+    }
+    const committed = await request<CommitResult>(`safesql: committing on ${name}…`, LSP_REQUESTS.commit, params);
+    if (!committed) return;
+    history.lastCommit = committed;
+    services.panel.show('commit', renderCommit(committed, held.uri ? vscode.Uri.parse(held.uri).path.split('/').pop()! : 'undo'));
+    if (committed.outcome === 'committed') {
+      previews.delete(previewId);
+      const undo = committed.undo?.possible ? 'Undo' : undefined;
+      const answer = await vscode.window.showInformationMessage(
+        `safesql: committed ${committed.affectedRows} row${committed.affectedRows === 1 ? '' : 's'} on ${name} (journal ${committed.journalId}).`,
+        ...(undo ? [undo] : []),
+      );
+      if (answer === 'Undo') await vscode.commands.executeCommand(CLIENT_COMMANDS.undoLast, committed.journalId);
+    } else {
+      void vscode.window.showWarningMessage(`safesql: not committed — ${committed.reason}`);
+    }
+  }
+
+  async function undo(journalId?: string): Promise<void> {
+    if (!trusted()) return;
+    const uri = vscode.window.activeTextEditor?.document.uri.toString() ?? vscode.workspace.workspaceFolders?.[0]?.uri.toString();
+    if (!uri)
+      return void vscode.window.showWarningMessage('safesql: open a SQL file of the workspace whose connection should run the undo.');
+    const params: UndoParams = { uri, ...(journalId ? { journalId } : {}) };
+    const result = await request<PreviewResult>('safesql: previewing the undo…', LSP_REQUESTS.previewUndo, params);
+    if (!result) return;
+    history.lastPreview = result;
+    previews.set(result.id, { result });
+    services.panel.show('undo preview', renderPreview(result, 'undo'));
+    if (result.outcome !== 'ok' || result.notPreviewable) {
+      return void vscode.window.showWarningMessage(
+        `safesql: cannot undo — ${result.notPreviewable ?? result.error?.message ?? result.outcome}`,
+      );
+    }
+    const answer = await vscode.window.showWarningMessage(
+      `Undo: ${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'} change back on "${result.connection.name}". Commit the undo?`,
+      { modal: true },
+      'Commit undo',
+    );
+    if (answer === 'Commit undo') await commit(result.id);
+  }
+
+  return [
+    errors,
+    vscode.workspace.onDidChangeTextDocument((e) => errors.delete(e.document.uri)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.preview, async (uri: string, offset: number) => {
+      if (!trusted()) return;
+      if (!services.connections.forDocument(vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri))) {
+        const choice = await vscode.window.showWarningMessage('safesql: choose a connection first.', 'Select Connection');
+        if (choice) await vscode.commands.executeCommand(CLIENT_COMMANDS.selectConnection);
+        return;
+      }
+      const params: PreviewParams = { uri, offset };
+      const result = await request<PreviewResult>('safesql: previewing (rolled back afterwards)…', LSP_REQUESTS.preview, params);
+      if (!result) return;
+      history.lastPreview = result;
+      previews.set(result.id, { result, uri });
+      services.connections.learn(result.connection.name, result.environment.environment, result.environment.reasons);
+      markError(uri, result);
+      services.panel.show('preview', renderPreview(result, vscode.Uri.parse(uri).path.split('/').pop()!));
+    }),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.commit, (previewId: string) => commit(previewId)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.discard, async (previewId: string) => {
+      previews.delete(previewId);
+      const client = await services.ready;
+      await client.sendRequest(LSP_REQUESTS.discard, { previewId });
+    }),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.explain, (reason: string) => vscode.window.showInformationMessage(reason)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.undoLast, (journalId?: string) => undo(journalId)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showJournal, async () => {
+      const client = await services.ready;
+      const entries = await client.sendRequest<Omit<JournalListing, 'images'>[]>(LSP_REQUESTS.journal, {});
+      if (entries.length === 0) return void vscode.window.showInformationMessage('safesql: the journal is empty.');
+      const picked = await vscode.window.showQuickPick(
+        entries.map((e) => ({
+          label: `${e.connection.name} · ${e.statements
+            .filter((s) => s.command !== 'SET')
+            .map((s) => `${s.command} ${s.affectedRows}`)
+            .join(', ')}`,
+          description: `${e.at}${e.undoneBy ? ' · undone' : ''}${e.status !== 'committed' ? ` · ${e.status}` : ''}`,
+          detail: e.text.split('\n')[0],
+          entry: e,
+        })),
+        { title: 'safesql: undo journal (newest first)', placeHolder: 'Pick an entry to see it and its reversal script' },
+      );
+      if (!picked) return;
+      const { entry } = picked;
+      const script = [
+        `-- journal entry ${entry.id}: ${entry.status}${entry.undoneBy ? `, undone by ${entry.undoneBy}` : ''}`,
+        `-- ${entry.at} on ${entry.connection.name} (${entry.environment}), server ${entry.fingerprint}`,
+        `-- committed:\n${entry.text.replace(/^/gm, '--   ')}`,
+        entry.reversal.possible
+          ? `-- reversal (run it with "safesql: Undo Last Commit" or "safesql undo ${entry.id}"):`
+          : `-- cannot be undone: ${entry.reversal.reason}`,
+        ...entry.reversal.statements.map((s) => `${s.sql};`),
+      ].join('\n');
+      const document = await vscode.workspace.openTextDocument({ language: 'sql', content: script });
+      await vscode.window.showTextDocument(document);
+      if (entry.reversal.possible && !entry.undoneBy && entry.status === 'committed') {
+        const answer = await vscode.window.showInformationMessage(`Undo journal entry ${entry.id}?`, 'Preview undo');
+        if (answer) await undo(entry.id);
+      }
+    }),
+  ];
+}
