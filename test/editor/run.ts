@@ -5,19 +5,23 @@
 //   node --import tsx test/editor/run.ts [--timeout <seconds>] [--screenshots <dir>]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { format, parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { TestDatabase } from '../helpers/database.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const codeServer = path.join(import.meta.dirname, 'node_modules/code-server/out/node/entry.js');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const suiteIndex = path.join(root, 'out/suite/index.js');
-const workspace = path.join(root, 'test/suite/fixtures/workspace');
+// Loaded as CommonJS, like every other test file, so that it finds its PGlite server script.
+const { openTestDatabase } = createRequire(import.meta.url)('../helpers/database.ts') as typeof import('../helpers/database.ts');
+const fixtureWorkspace = path.join(root, 'test/suite/fixtures/workspace');
 
 const { values: options } = parseArgs({
   options: {
@@ -43,8 +47,13 @@ for (const [file, fix] of [
 const temp = await mkdtemp(path.join(tmpdir(), 'safesql-editor-'));
 const acks = path.join(temp, 'screenshot-acks');
 await mkdir(acks);
+// A copy: the suite writes settings and files into its workspace.
+const workspace = path.join(temp, 'workspace');
+await cp(fixtureWorkspace, workspace, { recursive: true });
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
+// DATABASE_URL when set (CI: the local PostgreSQL), else an embedded PGlite for the suite's statements.
+let database: TestDatabase | undefined;
 
 let cleaning: Promise<void> | undefined;
 /** Stops the browser and every process of code-server (it forks the extension host and our language server), once. */
@@ -53,6 +62,7 @@ function cleanUp(): Promise<void> {
 }
 async function stopAll(): Promise<void> {
   await browser?.close().catch(() => {});
+  await database?.close().catch(() => {});
   if (server?.pid !== undefined) {
     // SIGKILL, not SIGTERM: nothing in the throwaway profile is worth a graceful exit (which takes
     // code-server seconds), and an extension host in the middle of a test would outlive a SIGTERM.
@@ -83,6 +93,8 @@ let code = 1;
 let suiteStarted = false;
 const workbenchLog: string[] = [];
 try {
+  database = await openTestDatabase();
+  console.log(`editor tests: statements run on ${database.description}`);
   const port = await freePort();
   // Settings of the test profile: no prompt about the repository around the fixture workspace.
   await mkdir(path.join(temp, 'user/User'), { recursive: true });
@@ -113,6 +125,9 @@ try {
         XDG_CONFIG_HOME: path.join(temp, 'config'),
         XDG_CACHE_HOME: path.join(temp, 'cache'),
         SAFESQL_SCREENSHOT_ACKS: acks,
+        DATABASE_URL: database.url,
+        // The journal of this run's commits, not the user's.
+        SAFESQL_HOME: path.join(temp, 'safesql-home'),
       },
     },
   );
@@ -150,7 +165,9 @@ try {
       // the suite's output starts with the line SUITE START (test/suite/index.ts).
       for (const line of format(...args).split('\n')) {
         const shot = /^SCREENSHOT ([\w.-]+)$/.exec(line);
+        const keys = /^KEYS ([\w.-]+) (.*)$/.exec(line);
         if (shot) screenshots = screenshots.then(() => takeScreenshot(page, shot[1]!));
+        else if (keys) screenshots = screenshots.then(() => pressKeys(page, keys[1]!, JSON.parse(keys[2]!) as string[]));
         else if (suiteStarted) console.log(line);
         else if (line === 'SUITE START') suiteStarted = true;
         else workbenchLog.push(line);
@@ -197,6 +214,20 @@ async function takeScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: file });
   await writeFile(path.join(acks, `${name}.done`), '');
   console.log(`editor tests: screenshot ${path.relative(root, file)}`);
+}
+
+/**
+ * Types into the workbench as a user would (an input box, a modal dialog), then tells the waiting
+ * suite (helpers.ts keys()). Each step is `type:<text>` or `press:<key>`.
+ */
+async function pressKeys(page: Page, name: string, steps: string[]): Promise<void> {
+  await sleep(500); // let the input box or dialog open and take focus
+  for (const step of steps) {
+    const [action, value] = [step.slice(0, step.indexOf(':')), step.slice(step.indexOf(':') + 1)];
+    if (action === 'type') await page.keyboard.type(value, { delay: 20 });
+    else await page.keyboard.press(value);
+  }
+  await writeFile(path.join(acks, `${name}.done`), '');
 }
 
 function freePort(): Promise<number> {

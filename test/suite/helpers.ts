@@ -38,3 +38,17 @@ export async function screenshot(name: string): Promise<void> {
   console.log(`SCREENSHOT ${name}`);
   await waitFor(`screenshot ${name}`, () => fs.existsSync(path.join(acks, `${name}.done`)) || undefined, 20_000);
 }
+
+let keystrokes = 0;
+
+/**
+ * Has the code-server launcher type into the workbench (an input box, a modal dialog) as a user
+ * would, and waits until it has. Steps: `type:<text>` or `press:<key>` (Playwright key names).
+ */
+export async function keys(...steps: string[]): Promise<void> {
+  const acks = process.env.SAFESQL_SCREENSHOT_ACKS;
+  if (!acks) throw new Error('typing into the workbench needs the code-server launcher (npm run test:editor)');
+  const name = `keys-${++keystrokes}`;
+  console.log(`KEYS ${name} ${JSON.stringify(steps)}`);
+  await waitFor(`keys ${steps.join(' ')}`, () => fs.existsSync(path.join(acks, `${name}.done`)) || undefined, 20_000);
+}

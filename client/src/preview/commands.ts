@@ -15,10 +15,30 @@ interface Services {
   output: vscode.OutputChannel;
 }
 
+/**
+ * Asks before an action, in a quick pick that stays open when focus moves (the action first: the
+ * user just chose it from a lens). Undefined or false means no.
+ */
+async function confirm(title: string, action: string): Promise<boolean> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: `$(check) ${action}`, yes: true },
+      { label: '$(close) Cancel: change nothing', yes: false },
+    ],
+    {
+      title: `safesql: ${title}`,
+      ignoreFocusOut: true,
+    },
+  );
+  return picked?.yes === true;
+}
+
 /** What the tests (and anyone curious) can read back through the extension's exports. */
 export interface RunHistory {
   lastPreview?: PreviewResult;
   lastCommit?: CommitResult;
+  /** The last request that failed (a refused connection, a changed statement). */
+  lastError?: string;
 }
 
 /**
@@ -37,6 +57,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
   };
 
   async function request<T>(title: string, method: string, params: object): Promise<T | undefined> {
+    history.lastError = undefined;
     const client = await services.ready;
     try {
       return await vscode.window.withProgress(
@@ -46,6 +67,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     } catch (error) {
       const message = (error as Error).message;
       services.output.appendLine(`${method} failed: ${message}`);
+      history.lastError = message;
       if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`safesql: ${message}`);
       return undefined;
     }
@@ -74,12 +96,11 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     const params: CommitParams = { previewId };
     const name = result.connection.name;
     if (result.outcome === 'not-previewable') {
-      const answer = await vscode.window.showWarningMessage(
-        `This statement cannot be previewed (${result.notPreviewable}). Run it on "${name}" without a preview, with no way to undo it?`,
-        { modal: true },
-        'Run without preview',
+      const confirmed = await confirm(
+        `This statement cannot be previewed (${result.notPreviewable}).`,
+        `Run it on "${name}" without a preview, with no way to undo it`,
       );
-      if (answer !== 'Run without preview') return;
+      if (!confirmed) return;
       params.withoutPreview = true;
     }
     const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
@@ -94,8 +115,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
       if (typed === undefined) return void vscode.window.showInformationMessage('safesql: not committed; nothing was changed.');
       params.confirmation = typed;
     } else if (result.environment.environment === 'staging') {
-      const answer = await vscode.window.showWarningMessage(`Commit ${rows} on staging connection "${name}"?`, { modal: true }, 'Commit');
-      if (answer !== 'Commit') return;
+      if (!(await confirm(`Staging connection "${name}"`, `Commit ${rows}`))) return;
     }
     const committed = await request<CommitResult>(`safesql: committing on ${name}…`, LSP_REQUESTS.commit, params);
     if (!committed) return;
@@ -104,11 +124,13 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     if (committed.outcome === 'committed') {
       previews.delete(previewId);
       const undo = committed.undo?.possible ? 'Undo' : undefined;
-      const answer = await vscode.window.showInformationMessage(
-        `safesql: committed ${committed.affectedRows} row${committed.affectedRows === 1 ? '' : 's'} on ${name} (journal ${committed.journalId}).`,
-        ...(undo ? [undo] : []),
-      );
-      if (answer === 'Undo') await vscode.commands.executeCommand(CLIENT_COMMANDS.undoLast, committed.journalId);
+      // Not awaited: the notification stays until dismissed, the command is done now.
+      void vscode.window
+        .showInformationMessage(
+          `safesql: committed ${committed.affectedRows} row${committed.affectedRows === 1 ? '' : 's'} on ${name} (journal ${committed.journalId}).`,
+          ...(undo ? [undo] : []),
+        )
+        .then((answer) => answer === 'Undo' && vscode.commands.executeCommand(CLIENT_COMMANDS.undoLast, committed.journalId));
     } else {
       void vscode.window.showWarningMessage(`safesql: not committed — ${committed.reason}`);
     }
@@ -130,12 +152,9 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
         `safesql: cannot undo — ${result.notPreviewable ?? result.error?.message ?? result.outcome}`,
       );
     }
-    const answer = await vscode.window.showWarningMessage(
-      `Undo: ${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'} change back on "${result.connection.name}". Commit the undo?`,
-      { modal: true },
-      'Commit undo',
-    );
-    if (answer === 'Commit undo') await commit(result.id);
+    const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
+    if (await confirm(`Undo on "${result.connection.name}": ${result.undo.reason}`, `Commit the undo (${rows} change back)`))
+      await commit(result.id);
   }
 
   return [

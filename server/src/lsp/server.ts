@@ -192,9 +192,11 @@ export function startServer(connection: Connection): void {
     LSP_NOTIFICATIONS.setConnection,
     guard('setConnection', undefined, (params: SetConnectionParams) => {
       if (!params || typeof params.uri !== 'string') return;
+      const before = bindings.get(params.uri)?.name;
       if (params.connection && typeof params.connection.name === 'string') bindings.set(params.uri, params.connection);
       else bindings.delete(params.uri);
-      execution.forgetDocument(params.uri);
+      // A preview holds only for the connection it ran on.
+      if (bindings.get(params.uri)?.name !== before) execution.forgetDocument(params.uri);
       const document = documents.get(params.uri);
       if (document) relint(params.uri, document);
       refreshLenses();
