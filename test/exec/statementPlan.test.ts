@@ -52,6 +52,12 @@ describe('how each statement is run', () => {
       update,
       /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*$/,
     );
+    const sample = (sql: string) => (plan(sql) as { sample: string }).sample;
+    assert.equal(
+      sample('DELETE FROM ONLY t AS a USING s WHERE s.id = a.id RETURNING a.id;'),
+      'SELECT "a".* FROM ONLY t AS a, s WHERE s.id = a.id',
+    );
+    assert.equal(sample('WITH old AS (SELECT 1) DELETE FROM t -- all\n;'), 'WITH old AS (SELECT 1) SELECT "t".* FROM t');
     const joined = capture('UPDATE t SET n = s.n FROM s WHERE s.id = t.id;');
     assert.match(joined, /^UPDATE t SET n = s\.n FROM \(SELECT .* AS __safesql_before, s WHERE \(s\.id = t\.id\) AND /);
   });

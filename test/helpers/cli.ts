@@ -11,12 +11,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built `safesql` command (npm test builds it first) in `cwd`. */
-export function runCli(args: string[], cwd: string, input?: string): CliRun {
+/**
+ * Runs the built `safesql` command (npm test builds it first) in `cwd`. `env` adds variables to the
+ * inherited environment (an undefined value removes one).
+ */
+export function runCli(args: string[], cwd: string, input?: string, env: NodeJS.ProcessEnv = {}): CliRun {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     ...(input !== undefined ? { input } : {}),
     timeout: 60_000,
   });

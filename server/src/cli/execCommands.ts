@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { InputError } from '../config/inputError';
 import { commit } from '../exec/commit';
-import { planConnection } from '../exec/connection';
+import { planConnection, withoutPassword } from '../exec/connection';
 import { Journal, safesqlHome } from '../exec/journal';
 import { preview, type ExecContext } from '../exec/preview';
 import { commitUndo, previewUndo, undoPlan, undoRefusal } from '../exec/undo';
@@ -111,7 +111,8 @@ async function openUnit(args: string[], extra: Options, usage: string, io: Comma
 
 function target(values: Record<string, unknown>): string {
   if (values.connection) return `--connection ${shellWord(String(values.connection))}`;
-  return `--url ${shellWord(String(values.url))}${values.environment ? ` --environment ${values.environment}` : ''}`;
+  // Never repeat a password the user typed: the command is for copying, and may land in a log.
+  return `--url ${shellWord(withoutPassword(String(values.url)))}${values.environment ? ` --environment ${values.environment}` : ''}`;
 }
 
 function shellWord(value: string): string {
@@ -153,11 +154,15 @@ export async function commitCommand(args: string[], io: CommandIo): Promise<numb
     throw new InputError('--expect-rows K is required: the row count the preview showed (run safesql preview first)');
   }
   const { identity } = planConnection(context.target);
-  const previewed = await new PreviewStore().find(identity, unit.digest);
+  const store = new PreviewStore();
+  const previewed = await store.find(identity, unit.digest);
   if (!previewed) {
     throw new InputError(
       `${shownAs}: this statement has not been previewed on "${identity.name}" in its current form; run safesql preview first`,
     );
+  }
+  if (expectRows === undefined && previewed.outcome !== 'not-previewable') {
+    throw new InputError('--expect-rows K is required: the row count the preview showed');
   }
   const result = await commit(
     document,
@@ -172,6 +177,8 @@ export async function commitCommand(args: string[], io: CommandIo): Promise<numb
     },
     context,
   );
+  // One preview, one commit: committing again needs a new preview.
+  if (result.outcome === 'committed') await store.forget(previewed);
   return reportCommit(result, values.format as string, io, document, shownAs);
 }
 

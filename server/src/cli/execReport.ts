@@ -39,7 +39,7 @@ function verb(outcome: StatementOutcome): string {
       return `inserts ${rows}${table}`;
     case 'SELECT':
       return `returns ${rows}`;
-    case 'TRUNCATE TABLE':
+    case 'TRUNCATE':
       return `removes ${rows} from ${outcome.table}`;
     default:
       return `${outcome.command || 'runs'}${outcome.affectedRows ? ` (${rows})` : ''}`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../config/executionSettings';
 import { InputError } from '../config/inputError';
@@ -99,6 +99,10 @@ export class PreviewStore {
     const path = this.path(result);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(path, JSON.stringify(result), { mode: 0o600 });
+  }
+
+  async forget(result: PreviewResult): Promise<void> {
+    await rm(this.path(result), { force: true });
   }
 
   async find(connection: PreviewResult['connection'], digest: string): Promise<PreviewResult | undefined> {

@@ -130,5 +130,12 @@ function connectionProblem(connection: ConnectionSetting): string | undefined {
 /** Whether a connection string carries a password, in its user-info part or as a `password=` parameter. */
 export function urlHasPassword(url: string): boolean {
   const authority = /^[a-z]+:\/\/([^/?#]*)@/i.exec(url)?.[1];
-  return (authority !== undefined && authority.includes(':')) || /[?&]password=/i.test(url);
+  if (authority !== undefined && authority.includes(':')) return true;
+  // Parameter names may be percent-encoded (`passwor%64=`): compare them decoded, as the driver does.
+  const query = url.split('?')[1]?.split('#')[0] ?? '';
+  try {
+    return [...new URLSearchParams(query).keys()].some((key) => key.toLowerCase() === 'password');
+  } catch {
+    return /password/i.test(query);
+  }
 }

@@ -9,6 +9,7 @@ import type { CommitResult, PreviewResult, StatementOutcome } from './results';
 import { buildReversal } from './reversal';
 import { runUnit, type StatementCapture } from './run';
 import { Session } from './session';
+import { planStatement } from './statementPlan';
 import type { ExecutionUnit } from './units';
 
 export interface CommitRequest {
@@ -139,8 +140,17 @@ function refusalBeforeConnecting(unit: ExecutionUnit, request: CommitRequest, co
     return `the preview ran on ${preview.connection.name} (${describeIdentity(preview.connection)}), not on ${identity.name} (${describeIdentity(identity)}); preview it on this connection`;
   }
   if (preview.outcome === 'error') return 'the preview failed; fix the statement and preview it again';
-  if (preview.outcome === 'not-previewable' && !request.withoutPreview) {
-    return `it could not be previewed (${preview.notPreviewable}); committing it needs an explicit confirmation that it runs without a preview`;
+  if (preview.outcome === 'not-previewable') {
+    const plans = unit.statements.map(planStatement);
+    const [only] = plans;
+    // Only a single statement PostgreSQL refuses inside a transaction may run unpreviewed: it is
+    // atomic on its own. Anything else (a block with a psql meta-command) could half-apply.
+    if (unit.block || plans.length !== 1 || only?.mode !== 'refused' || !only.outsideTransaction) {
+      return `it cannot run through safesql: ${preview.notPreviewable}`;
+    }
+    if (!request.withoutPreview) {
+      return `it could not be previewed (${preview.notPreviewable}); committing it needs an explicit confirmation that it runs without a preview`;
+    }
   }
   if (preview.readOnly) return 'it only reads: there is nothing to commit';
   if (unit.block && unit.end === 'rollback') return 'the block ends with ROLLBACK: there is nothing to commit';
@@ -254,10 +264,23 @@ async function runUnpreviewed(
     { possible: false, reason: 'it ran without a preview', statements: [] },
     0,
   );
-  await request.journal.write(entry);
+  try {
+    await request.journal.write(entry);
+  } catch (error) {
+    return {
+      outcome: 'refused',
+      reason: `the undo journal could not be written (${(error as Error).message}), so nothing was run`,
+      connection: session.identity,
+      environment,
+      statements: [],
+      affectedRows: 0,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
   const statements: StatementOutcome[] = [];
   try {
     await session.control(`SET statement_timeout = ${context.settings.statementTimeoutMs}`);
+    await session.control(`SET lock_timeout = ${context.settings.lockTimeoutMs}`);
     for (const statement of unit.statements) {
       const result = await session.run(statement.text);
       statements.push({

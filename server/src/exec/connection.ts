@@ -44,18 +44,19 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
     }
   }
   const env = process.env;
-  const port = target.port ?? fromUrl.port ?? (env.PGPORT ? Number(env.PGPORT) : DEFAULT_PORT);
+  const port = target.port || fromUrl.port || (env.PGPORT ? Number(env.PGPORT) : DEFAULT_PORT);
   if (!Number.isInteger(Number(port)) || Number(port) <= 0 || Number(port) > 65535) {
     throw new InputError(`connection "${target.name}": port ${JSON.stringify(port)} is not a port number`);
   }
+  // `postgres:///db` leaves host and user empty: like libpq, fall back to the environment then.
   const identity: ConnectionIdentity = {
     name: target.name,
-    host: target.host ?? fromUrl.host ?? env.PGHOST ?? 'localhost',
+    host: target.host || fromUrl.host || env.PGHOST || 'localhost',
     port: Number(port),
-    user: target.user ?? fromUrl.user ?? env.PGUSER ?? userInfo().username,
+    user: target.user || fromUrl.user || env.PGUSER || userInfo().username,
     database: '',
   };
-  identity.database = target.database ?? fromUrl.database ?? env.PGDATABASE ?? identity.user;
+  identity.database = target.database || fromUrl.database || env.PGDATABASE || identity.user;
 
   const urlPassword = typeof fromUrl.password === 'string' ? fromUrl.password : undefined;
   const config: ClientConfig = {
@@ -112,4 +113,12 @@ export function sameIdentity(a: ConnectionIdentity, b: ConnectionIdentity): bool
 /** Removes anything that could be a password from a message that may quote a connection string. */
 export function redact(text: string): string {
   return text.replace(/(\/\/[^:/?#@\s]*:)[^@/\s]*@/g, '$1***@').replace(/(password=)[^&\s]*/gi, '$1***');
+}
+
+/** The connection string without its password, for commands shown to the user to copy. */
+export function withoutPassword(url: string): string {
+  return url
+    .replace(/^([a-z]+:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1@')
+    .replace(/([?&])password=[^&]*&?/gi, '$1')
+    .replace(/[?&]$/, '');
 }

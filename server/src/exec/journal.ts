@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { InputError } from '../config/inputError';
 import type { ConnectionIdentity } from './connection';
 import type { Environment } from '../protocol';
 import type { Reversal } from './reversal';
@@ -128,7 +129,10 @@ export class Journal {
   async find(id?: string): Promise<JournalListing | undefined> {
     const entries = await this.list();
     if (!id) return entries.reverse().find((e) => e.status === 'committed' && !e.undoneBy && !e.undoOf);
-    const matches = entries.filter((e) => e.id === id || e.id.startsWith(id));
-    return matches.length === 1 ? matches[0] : matches.find((e) => e.id === id);
+    const exact = entries.find((e) => e.id === id);
+    if (exact) return exact;
+    const matches = entries.filter((e) => e.id.startsWith(id));
+    if (matches.length > 1) throw new InputError(`"${id}" matches ${matches.length} journal entries; give more of the id`);
+    return matches[0];
   }
 }

@@ -18,7 +18,7 @@ export interface Liveness {
     hidden: number;
   };
   tables: TableActivity[];
-  /** Rows others wrote to the tables between the preview and the commit (commit only). */
+  /** Rows written to the tables between the preview and the commit, by any session (commit only). */
   writesSincePreview?: { table: string; rows: number }[];
   summary: string[];
 }
@@ -129,6 +129,6 @@ function summarize(live: Liveness): string[] {
     const read = t.secondsSinceRead !== undefined ? `; last read ${ago(t.secondsSinceRead)}` : '';
     lines.push(`${t.table}: ${t.liveRows} live rows, ${t.modifiedSinceAnalyze} modified${analyzed}${read}.`);
   }
-  for (const w of live.writesSincePreview ?? []) lines.push(`${w.table}: ${w.rows} rows written by others since the preview.`);
+  for (const w of live.writesSincePreview ?? []) lines.push(`${w.table}: ${w.rows} rows written since the preview.`);
   return lines;
 }

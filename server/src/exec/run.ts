@@ -165,6 +165,20 @@ async function runRowChange(
     return;
   }
   capture.table = table;
+  if (table.triggers.length > 0) {
+    outcome.notes.push(
+      `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): what they change elsewhere is not shown, and an undo would not reverse it`,
+    );
+  }
+  const cascading = table.dependents.filter((d) => (plan.command === 'delete' ? d.onDelete : plan.command === 'update' && d.onUpdate));
+  if (cascading.length > 0) {
+    outcome.notes.push(
+      `foreign keys of ${[...new Set(cascading.map((d) => d.table))].join(', ')} cascade from ${table.qualified}: the rows they change there are not counted or shown`,
+    );
+  }
+  const columns = table.columns.map((c) => c.name);
+  if (options.keepRows !== 'all' && plan.sample && (await showSample(session, text, plan.sample, options.keepRows, columns, outcome)))
+    return;
   const width = table.columns.length;
   let result: Rows;
   try {
@@ -193,7 +207,6 @@ async function runRowChange(
     rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(1));
   }
   outcome.command = plan.command.toUpperCase();
-  const columns = table.columns.map((c) => c.name);
   const keep = (image: (string | null)[][]) => (options.keepRows === 'all' ? image : image.slice(0, options.keepRows));
   if (plan.command === 'update') {
     capture.before = rows.map((row) => row.slice(0, width));
@@ -207,6 +220,31 @@ async function runRowChange(
     capture.after = rows;
     outcome.after = { columns, rows: keep(rows), total: outcome.affectedRows };
   }
+}
+
+/**
+ * A DELETE's preview: the first rows it removes from a query, then the statement bare, which
+ * counts them all. Returns false (having undone its attempt) when the query does not work.
+ */
+async function showSample(
+  session: Session,
+  text: string,
+  sample: string,
+  keep: number,
+  columns: string[],
+  outcome: StatementOutcome,
+): Promise<boolean> {
+  let shown: Rows;
+  try {
+    shown = await session.run(`${sample} LIMIT ${keep}`);
+  } catch (error) {
+    if (error instanceof ExecError && error.kind !== 'statement') throw error;
+    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    return false;
+  }
+  record(await session.run(text), outcome);
+  outcome.before = { columns, rows: shown.rows.slice(0, outcome.affectedRows), total: outcome.affectedRows };
+  return true;
 }
 
 function image(result: Rows, rows: (string | null)[][], keep: number | 'all'): RowImage {

@@ -17,7 +17,16 @@ export type StatementPlan =
   /** A query: runs in a cursor, so only the shown rows travel while all are counted. */
   | { mode: 'read'; cursor: boolean }
   /** A row change whose before/after images are captured through `RETURNING` (see `captureText`). */
-  | { mode: 'rows'; command: 'delete' | 'update' | 'insert'; table: TargetTable; capture: string; undoable: boolean; note?: string }
+  | {
+      mode: 'rows';
+      command: 'delete' | 'update' | 'insert';
+      table: TargetTable;
+      capture: string;
+      /** DELETE: the query for the rows it removes (a preview shows the first of them). */
+      sample?: string;
+      undoable: boolean;
+      note?: string;
+    }
   /** Runs as written; only the affected row count is known. */
   | { mode: 'count'; note: string }
   /** TRUNCATE: the rows it removes are counted before it runs. */
@@ -144,11 +153,13 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     hasWhere: fields.whereClause !== undefined,
   });
   if (!capture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
+  const sample = command === 'delete' ? sampleText(text, table, list(fields.usingClause).length > 0) : undefined;
   return {
     mode: 'rows',
     command,
     table,
     capture,
+    ...(sample ? { sample } : {}),
     undoable: !upsert,
     ...(upsert
       ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
@@ -173,27 +184,11 @@ export function captureText(
   table: TargetTable,
   clauses: Clauses,
 ): string | undefined {
-  const topLevel: { word: string; start: number; end: number; previous?: string }[] = [];
-  let depth = 0;
-  let previous: string | undefined;
-  const ends: number[] = [];
-  for (const token of tokenize(text)) {
-    if (token.type === 'line-comment' || token.type === 'block-comment') continue;
-    const value = text.slice(token.start, token.end);
-    if (value === ';' && depth === 0) break;
-    ends.push(token.end);
-    if (value === '(' || value === '[') depth++;
-    else if (value === ')' || value === ']') depth--;
-    else if (depth === 0 && token.type === 'word')
-      topLevel.push({ word: value.toLowerCase(), start: token.start, end: token.end, previous });
-    previous = token.type === 'word' ? value.toLowerCase() : value;
-  }
+  const { topLevel, bodyEnd: endOf } = topLevelWords(text);
   const main = topLevel.findIndex((t) => t.word === command);
   if (main < 0) return undefined;
   const after = topLevel.slice(main + 1);
-  const returning = after.find((t) => t.word === 'returning');
-  // Up to the last token before RETURNING (or the end), so that no trailing comment swallows what is appended.
-  const bodyEnd = ends.filter((e) => !returning || e <= returning.start).pop() ?? 0;
+  const bodyEnd = endOf(after.find((t) => t.word === 'returning'));
   const body = text.slice(0, bodyEnd).trimEnd();
   const returned = `${table.reference}.*`;
   if (command !== 'update') return `${body} RETURNING ${returned}`;
@@ -215,4 +210,49 @@ export function captureText(
     rewritten = `${body} FROM ${beforeTable} WHERE ${sameRow}`;
   }
   return `${rewritten} RETURNING (${BEFORE_ALIAS}.__safesql_row).*, ${returned}`;
+}
+
+/**
+ * A DELETE as the query for the rows it would remove, for a preview to show the first of them
+ * while the statement itself runs bare (capturing every deleted row would cost as much again).
+ */
+export function sampleText(text: string, table: TargetTable, hasUsing: boolean): string | undefined {
+  const { topLevel, bodyEnd: endOf } = topLevelWords(text);
+  const main = topLevel.findIndex((t) => t.word === 'delete');
+  const from = topLevel[main + 1];
+  if (main < 0 || from?.word !== 'from') return undefined;
+  const after = topLevel.slice(main + 2);
+  const bodyEnd = endOf(after.find((t) => t.word === 'returning'));
+  const using = after.find((t) => t.word === 'using' && t.start < bodyEnd);
+  if (Boolean(using) !== hasUsing) return undefined;
+  const source = using ? `${text.slice(from.end, using.start).trimEnd()},${text.slice(using.end, bodyEnd)}` : text.slice(from.end, bodyEnd);
+  return `${text.slice(0, topLevel[main]!.start)}SELECT ${table.reference}.* FROM${source}`;
+}
+
+interface Word {
+  word: string;
+  start: number;
+  end: number;
+  previous?: string;
+}
+
+/** The words outside parentheses, and where the statement's body ends before a given clause. */
+function topLevelWords(text: string): { topLevel: Word[]; bodyEnd: (before?: Word) => number } {
+  const topLevel: Word[] = [];
+  let depth = 0;
+  let previous: string | undefined;
+  const ends: number[] = [];
+  for (const token of tokenize(text)) {
+    if (token.type === 'line-comment' || token.type === 'block-comment') continue;
+    const value = text.slice(token.start, token.end);
+    if (value === ';' && depth === 0) break;
+    ends.push(token.end);
+    if (value === '(' || value === '[') depth++;
+    else if (value === ')' || value === ']') depth--;
+    else if (depth === 0 && token.type === 'word')
+      topLevel.push({ word: value.toLowerCase(), start: token.start, end: token.end, previous });
+    previous = token.type === 'word' ? value.toLowerCase() : value;
+  }
+  // Up to the last token before the clause (or the end), so that no trailing comment swallows what is appended.
+  return { topLevel, bodyEnd: (before) => ends.filter((e) => !before || e <= before.start).pop() ?? 0 };
 }

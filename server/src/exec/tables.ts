@@ -21,6 +21,10 @@ export interface TableInfo {
   columns: TableColumn[];
   /** Primary key column names, in key order; empty when the table has none. */
   primaryKey: string[];
+  /** Foreign keys of other tables whose ON DELETE / ON UPDATE action changes their rows too. */
+  dependents: { table: string; onDelete: boolean; onUpdate: boolean }[];
+  /** Enabled user triggers, whose own changes no image captures. */
+  triggers: string[];
 }
 
 /** Reads a target table's columns and primary key from the catalog, as the statement resolves it. */
@@ -34,18 +38,25 @@ export async function describeTable(session: Session, table: TargetTable): Promi
                FROM pg_index i
                CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-              WHERE i.indrelid = c.oid AND i.indisprimary)::text
+              WHERE i.indrelid = c.oid AND i.indisprimary)::text,
+            (SELECT json_agg(json_build_object('table', f.conrelid::regclass::text,
+                                               'onDelete', f.confdeltype IN ('c', 'n', 'd'), 'onUpdate', f.confupdtype IN ('c', 'n', 'd')))
+               FROM pg_constraint f
+              WHERE f.contype = 'f' AND f.confrelid = c.oid AND (f.confdeltype IN ('c', 'n', 'd') OR f.confupdtype IN ('c', 'n', 'd')))::text,
+            (SELECT json_agg(t.tgname ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D')::text
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = to_regclass(${escapeLiteral(table.sql)})`,
   );
   const row = rows[0];
   if (!row) return undefined;
-  const [oid, qualified, kind, columns, primaryKey] = row;
+  const [oid, qualified, kind, columns, primaryKey, dependents, triggers] = row;
   return {
     oid: oid!,
     qualified: qualified!,
     kind: kind!,
     columns: columns ? (JSON.parse(columns) as TableColumn[]) : [],
     primaryKey: primaryKey ? (JSON.parse(primaryKey) as string[]) : [],
+    dependents: dependents ? (JSON.parse(dependents) as TableInfo['dependents']) : [],
+    triggers: triggers ? (JSON.parse(triggers) as string[]) : [],
   };
 }

@@ -74,12 +74,14 @@ const EXPRESSION_FIELDS = new Set([
 
 /** Statements PostgreSQL refuses inside a transaction block (besides the `… CONCURRENTLY` forms). */
 const OUTSIDE_TRANSACTION_NODES = new Set([
-  'VacuumStmt',
   'CreatedbStmt',
   'DropdbStmt',
   'CreateTableSpaceStmt',
   'DropTableSpaceStmt',
   'AlterSystemStmt',
+  // Creating or dropping a subscription creates or drops a replication slot on the publisher.
+  'CreateSubscriptionStmt',
+  'DropSubscriptionStmt',
 ]);
 
 const DATA_MODIFYING_NODES = new Set(['DeleteStmt', 'UpdateStmt', 'InsertStmt', 'MergeStmt']);
@@ -131,8 +133,11 @@ class TreeReader {
     }
     if (
       OUTSIDE_TRANSACTION_NODES.has(type) ||
-      fields.concurrent === true ||
-      list(fields.params).some((p) => unwrap(p)?.[1].defname === 'concurrently')
+      // VACUUM, not ANALYZE (the same node); REFRESH … CONCURRENTLY runs inside a transaction.
+      (type === 'VacuumStmt' && fields.is_vacuumcmd === true) ||
+      (fields.concurrent === true && type !== 'RefreshMatViewStmt') ||
+      list(fields.params).some((p) => unwrap(p)?.[1].defname === 'concurrently') ||
+      list(fields.cmds).some((c) => (unwrap(unwrap(c)?.[1].def)?.[1] as { concurrent?: boolean } | undefined)?.concurrent === true)
     ) {
       facts.cannotRunInTransaction = true;
     }

@@ -20,7 +20,8 @@ export function factsFromTokens(text: string, why: { syntaxError: SyntaxError } 
   const [first, second] = t.words;
   const cannotRunInTransaction =
     first === 'vacuum' ||
-    t.words.includes('concurrently') ||
+    (t.words.includes('concurrently') && first !== 'refresh') ||
+    ((first === 'create' || first === 'drop') && second === 'subscription') ||
     (first === 'alter' && second === 'system') ||
     ((first === 'create' || first === 'drop') && (second === 'database' || second === 'tablespace'));
   return {
