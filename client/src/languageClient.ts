@@ -3,9 +3,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { CLIENT_COMMANDS, LSP_NOTIFICATIONS, LSP_REQUESTS, type PasswordParams, type SetConnectionParams } from '../../server/src/protocol';
 import type { Connections } from './connections/connections';
 import type { Passwords } from './connections/passwords';
-
-export const UNTRUSTED_REASON =
-  'This workspace is not trusted, so safesql runs nothing against a database here (it still checks the SQL). Trust the workspace to preview and commit.';
+import { UNTRUSTED_REASON } from './trust';
 
 /**
  * The language server (dist/server.js) over IPC, for SQL documents. It starts in the background,

@@ -1,6 +1,8 @@
 // Diagnostics as a user sees them: the real extension, its language server and VS Code's problem list.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import type { SafesqlApi } from '../../client/src/extension';
 import type { RuleId } from '../../server/src/protocol';
 import { ruleOf, screenshot, waitFor, workspaceFile } from './helpers';
 
@@ -19,9 +21,15 @@ async function diagnosticsOnceReported(uri: vscode.Uri, expected: RuleId[]): Pro
 }
 
 suite('diagnostics in the editor', () => {
-  test('the extension under development is the one running', () => {
+  test('the extension under development is the one running', async () => {
     // extensionDevelopmentPath is the repository root; its package.json names publisher.name.
-    assert.ok(vscode.extensions.getExtension('safesql.safesql'), 'extension safesql.safesql is not loaded');
+    const extension = vscode.extensions.getExtension<SafesqlApi>('safesql.safesql');
+    assert.ok(extension, 'extension safesql.safesql is not loaded');
+    const { activationMs, loadMs } = await extension.activate();
+    assert.ok(activationMs > 0, 'the extension did not time its activation');
+    // For `npm run bench` (bench/extension.ts), which runs this suite to measure activation.
+    const out = process.env.SAFESQL_ACTIVATION_OUT;
+    if (out) fs.writeFileSync(out, JSON.stringify({ activationMs, loadMs }));
   });
 
   test('an unbounded DELETE outside a transaction is flagged; a bounded one inside BEGIN/COMMIT is not', async () => {

@@ -4,7 +4,7 @@ import type { JournalListing } from '../../../server/src/exec/journal';
 import type { CommitResult, PreviewResult } from '../../../server/src/exec/results';
 import { CLIENT_COMMANDS, LSP_REQUESTS, type CommitParams, type PreviewParams, type UndoParams } from '../../../server/src/protocol';
 import type { Connections } from '../connections/connections';
-import { UNTRUSTED_REASON } from '../languageClient';
+import { UNTRUSTED_REASON } from '../trust';
 import { renderCommit, renderPreview } from './render';
 import type { ResultsPanel } from './resultsPanel';
 
