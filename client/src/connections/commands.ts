@@ -150,13 +150,15 @@ async function askConnection(services: Services, existing: ConnectionSetting | u
     { title, placeHolder: 'Environment (a name or host that looks like production counts as production anyway)', ignoreFocusOut: true },
   );
   if (!environment) return undefined;
-  const host = await vscode.window.showInputBox({
-    title,
-    prompt: 'Host',
-    value: existing?.host ?? 'localhost',
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'a host is needed'),
-  });
+  const required = (what: string, value: string) =>
+    vscode.window.showInputBox({
+      title,
+      prompt: what,
+      value,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : `${what.toLowerCase()} is needed`),
+    });
+  const host = await required('Host', existing?.host ?? 'localhost');
   if (host === undefined) return undefined;
   const port = await vscode.window.showInputBox({
     title,
@@ -166,21 +168,9 @@ async function askConnection(services: Services, existing: ConnectionSetting | u
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'a port number from 1 to 65535'),
   });
   if (port === undefined) return undefined;
-  const database = await vscode.window.showInputBox({
-    title,
-    prompt: 'Database',
-    value: existing?.database ?? '',
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'a database is needed'),
-  });
+  const database = await required('Database', existing?.database ?? '');
   if (database === undefined) return undefined;
-  const user = await vscode.window.showInputBox({
-    title,
-    prompt: 'User',
-    value: existing?.user ?? 'postgres',
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'a user is needed'),
-  });
+  const user = await required('User', existing?.user ?? 'postgres');
   if (user === undefined) return undefined;
   const sslmode = await vscode.window.showQuickPick(
     SSL_MODES.map((m) => ({ label: m, picked: m === (existing?.sslmode ?? 'prefer') })),
