@@ -256,7 +256,8 @@ async function main(): Promise<void> {
     schema = await createSchema(db.client, 'bench_exec');
     const bench: Bench = { client: db.client, url: db.url, ...(await createTable(db.client, schema.name)) };
     await benchPreview(bench, 'DELETE preview', `DELETE FROM ${bench.table} WHERE id <= ${TOUCHED}`, true);
-    // UPDATE captures the old row versions through a self-join on ctid, a different cost from DELETE's RETURNING.
+    // A DELETE preview runs the statement bare plus a LIMITed query for the rows it shows; UPDATE captures
+    // both row versions (a self-join on ctid), a different cost.
     await benchPreview(bench, 'UPDATE preview', `UPDATE ${bench.table} SET amount = amount + 1 WHERE id <= ${TOUCHED}`, false);
     await benchCommit(bench, `DELETE FROM ${bench.table} WHERE id <= ${TOUCHED}`);
   } finally {

@@ -36,8 +36,6 @@ export interface TableActivity {
   secondsSinceRead?: number;
 }
 
-const number = (value: string | null | undefined) => (value === null || value === undefined ? undefined : Number(value));
-
 export async function checkLiveness(session: Session, tableOids: string[]): Promise<Liveness> {
   const sessions = await session.run(
     `SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
@@ -81,7 +79,7 @@ export async function checkLiveness(session: Session, tableOids: string[]): Prom
       active: Number(active),
       idleInTransaction: Number(idleInTransaction),
       applications: JSON.parse(applications ?? '[]') as string[],
-      ...(seconds !== null && seconds !== undefined ? { secondsSinceActivity: number(seconds)! } : {}),
+      ...(seconds !== null && seconds !== undefined ? { secondsSinceActivity: Number(seconds) } : {}),
       hidden: Number(hidden),
     },
     tables,
