@@ -25,16 +25,19 @@ console.log(
 if (!existsSync(join(root, 'test/editor/node_modules/code-server'))) {
   console.log('activation: skipped (run test/editor/setup.sh to install code-server and Chromium)');
 } else {
-  const samples: { activationMs: number; loadMs: number }[] = [];
+  const samples: { activationMs: number; loadMs: number; hostMs: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const out = join(mkdtempSync(join(tmpdir(), 'safesql-activation-')), 'ms');
     run('node', ['test/editor/build-suite.mjs']);
     run('node', ['--import', 'tsx', 'test/editor/run.ts'], { SAFESQL_ACTIVATION_OUT: out });
-    samples.push(JSON.parse(readFileSync(out, 'utf8')) as { activationMs: number; loadMs: number });
+    samples.push(JSON.parse(readFileSync(out, 'utf8')) as { activationMs: number; loadMs: number; hostMs: number });
   }
   samples.sort((a, b) => a.activationMs - b.activationMs);
   const median = samples[1]!;
   console.log(
-    `activation in code-server's extension host: median ${median.activationMs.toFixed(1)} ms, of which loading the bundle ${median.loadMs.toFixed(1)} ms (runs ${samples.map((s) => s.activationMs.toFixed(1)).join(', ')}) — goal ≤ 50 ms`,
+    `activation in code-server's extension host: median ${median.activationMs.toFixed(1)} ms — evaluating the bundle ${median.loadMs.toFixed(1)} ms, then activate() (runs ${samples.map((s) => s.activationMs.toFixed(1)).join(', ')}) — goal ≤ 50 ms`,
+  );
+  console.log(
+    `  not counted: the extension host's own preparation between loading the bundle and calling activate(), ${median.hostMs.toFixed(1)} ms`,
   );
 }
