@@ -1,13 +1,13 @@
-import { SETTINGS } from '../protocol';
+import { SETTINGS, type Environment } from '../protocol';
 import type { SqlDocument } from '../sql/statement';
-import { describeIdentity, planConnection, sameIdentity } from './connection';
+import { describeIdentity, planConnection, sameIdentity, type ConnectionIdentity } from './connection';
 import { effectiveEnvironment } from './environment';
 import { Journal, type JournalEntry } from './journal';
 import { checkLiveness, withWritesSince } from './liveness';
 import { beginTransaction, runError, type ExecContext } from './preview';
 import type { CommitResult, PreviewResult, StatementOutcome } from './results';
 import { buildReversal } from './reversal';
-import { runUnit, type StatementCapture } from './run';
+import { changedRows, runUnit, type StatementCapture } from './run';
 import { Session } from './session';
 import { planStatement } from './statementPlan';
 import type { ExecutionUnit } from './units';
@@ -50,13 +50,10 @@ export async function commit(
     durationMs: Math.round(performance.now() - started),
     ...extra,
   });
-  const before = refusalBeforeConnecting(unit, request, context);
+  const before = refusalBeforeConnecting(unit, request, context, identity);
   if (before) return refuse(before);
 
-  const session = await Session.open(context.target, context.passwords);
-  const onAbort = () => void session.cancel();
-  context.signal?.addEventListener('abort', onAbort);
-  try {
+  return Session.with(context.target, context.passwords, context.signal, async (session) => {
     const { preview } = request;
     const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
     if (session.server.fingerprint !== preview.server.fingerprint) {
@@ -76,23 +73,17 @@ export async function commit(
       await beginTransaction(session, unit, context.settings, false);
       captures = await runUnit(session, unit, { keepRows: 'all', explain: false });
     } catch (error) {
-      await session.control('ROLLBACK').catch(() => session.destroy());
+      await session.rollback();
       return {
         ...refuse('PostgreSQL refused the statement; nothing was changed', { environment, error: runError(error, document) }),
         outcome: 'error',
       };
     }
     const statements = captures.map((c) => shown(c.outcome, context.settings.previewRowLimit));
-    const affectedRows = captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
-    const mismatch = countMismatch(preview, captures);
-    const cap = context.settings.maxAffectedRows[environment.environment];
-    const reason =
-      mismatch ??
-      (cap !== undefined && affectedRows > cap
-        ? `it changes ${affectedRows} rows, more than the ${cap} that ${SETTINGS.maxAffectedRows} allows on ${environment.environment}`
-        : undefined);
+    const affectedRows = changedRows(captures);
+    const reason = countMismatch(preview, captures) ?? capRefusal(affectedRows, environment.environment, context);
     if (reason) {
-      await session.control('ROLLBACK').catch(() => session.destroy());
+      await session.rollback();
       return refuse(reason, { environment, statements, affectedRows, ...(liveness ? { liveness } : {}) });
     }
 
@@ -101,7 +92,7 @@ export async function commit(
     try {
       await request.journal.write(entry);
     } catch (error) {
-      await session.control('ROLLBACK').catch(() => session.destroy());
+      await session.rollback();
       return refuse(`the undo journal could not be written (${(error as Error).message}), so nothing was committed`, { environment });
     }
     try {
@@ -125,16 +116,17 @@ export async function commit(
       ...(liveness ? { liveness } : {}),
       durationMs: Math.round(performance.now() - started),
     };
-  } finally {
-    context.signal?.removeEventListener('abort', onAbort);
-    await session.close();
-  }
+  });
 }
 
 /** Everything that can be refused without asking the server. */
-function refusalBeforeConnecting(unit: ExecutionUnit, request: CommitRequest, context: ExecContext): string | undefined {
+function refusalBeforeConnecting(
+  unit: ExecutionUnit,
+  request: CommitRequest,
+  context: ExecContext,
+  identity: ConnectionIdentity,
+): string | undefined {
   const { preview } = request;
-  const { identity } = planConnection(context.target, context.passwords);
   if (preview.unit.digest !== unit.digest) return 'the statement changed since its preview; preview it again';
   if (!sameIdentity(preview.connection, identity)) {
     return `the preview ran on ${preview.connection.name} (${describeIdentity(preview.connection)}), not on ${identity.name} (${describeIdentity(identity)}); preview it on this connection`;
@@ -162,11 +154,17 @@ function refusalBeforeConnecting(unit: ExecutionUnit, request: CommitRequest, co
   if (request.expectRows !== undefined && request.expectRows !== preview.affectedRows) {
     return `the preview changed ${preview.affectedRows} rows, not the ${request.expectRows} expected`;
   }
-  const cap = context.settings.maxAffectedRows[preview.environment.environment];
-  if (cap !== undefined && preview.affectedRows > cap) {
-    return `it changes ${preview.affectedRows} rows, more than the ${cap} that ${SETTINGS.maxAffectedRows} allows on ${preview.environment.environment}`;
-  }
-  return confirmationRefusal(preview.environment.environment, identity.name, request.confirmation);
+  return (
+    capRefusal(preview.affectedRows, preview.environment.environment, context) ??
+    confirmationRefusal(preview.environment.environment, identity.name, request.confirmation)
+  );
+}
+
+/** `safesql.maxAffectedRows`, checked against the preview's count and again against the commit's own. */
+function capRefusal(rows: number, environment: Environment, context: ExecContext): string | undefined {
+  const cap = context.settings.maxAffectedRows[environment];
+  if (cap === undefined || rows <= cap) return undefined;
+  return `it changes ${rows} rows, more than the ${cap} that ${SETTINGS.maxAffectedRows} allows on ${environment}`;
 }
 
 function confirmationRefusal(environment: string, name: string, confirmation: string | undefined): string | undefined {

@@ -7,7 +7,7 @@ import { ExecError } from './errors';
 import { checkLiveness } from './liveness';
 import type { PreviewResult, RunError } from './results';
 import { undoAvailability } from './reversal';
-import { runUnit, UnitError, type StatementCapture } from './run';
+import { changedRows, runUnit, UnitError, type StatementCapture } from './run';
 import { Session } from './session';
 import { planStatement } from './statementPlan';
 import { unitProblem, type ExecutionUnit } from './units';
@@ -28,10 +28,7 @@ export interface ExecContext {
  */
 export async function preview(document: SqlDocument, unit: ExecutionUnit, context: ExecContext): Promise<PreviewResult> {
   const started = performance.now();
-  const session = await Session.open(context.target, context.passwords);
-  const onAbort = () => void session.cancel();
-  context.signal?.addEventListener('abort', onAbort);
-  try {
+  return Session.with(context.target, context.passwords, context.signal, async (session) => {
     const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
     const plans = unit.statements.map(planStatement);
     const result: PreviewResult = {
@@ -68,12 +65,10 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
         result.outcome = 'error';
         result.error = runError(error, document);
       } finally {
-        await session.control('ROLLBACK').catch(() => session.destroy());
+        await session.rollback();
       }
       result.statements = captures.map((c) => c.outcome);
-      result.affectedRows = result.readOnly
-        ? 0
-        : captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
+      result.affectedRows = result.readOnly ? 0 : changedRows(captures);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
       if (environment.environment !== 'local' && result.outcome === 'ok' && !result.readOnly) {
         result.liveness = await checkLiveness(session, [...new Set(captures.flatMap((c) => (c.table ? [c.table.oid] : [])))]);
@@ -81,10 +76,7 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
     }
     result.durationMs = Math.round(performance.now() - started);
     return result;
-  } finally {
-    context.signal?.removeEventListener('abort', onAbort);
-    await session.close();
-  }
+  });
 }
 
 /** BEGIN (with the block's own options), then the time limits, local to this transaction. */

@@ -32,6 +32,11 @@ export class UnitError extends Error {
 
 const SAVEPOINT = '__safesql_statement';
 
+/** The rows a unit changes: what a commit must change again (queries change none). */
+export function changedRows(captures: StatementCapture[]): number {
+  return captures.reduce((sum, c) => sum + (c.plan.mode === 'read' ? 0 : c.outcome.affectedRows), 0);
+}
+
 /**
  * Runs a unit's statements inside the caller's open transaction, capturing what each changes. The
  * caller decides whether the transaction ends in ROLLBACK (preview) or COMMIT (commit).

@@ -71,6 +71,24 @@ export class Session {
     }
   }
 
+  /** Opens a session for `work`, cancels its statement when `signal` aborts, and always closes it. */
+  static async with<T>(
+    target: ConnectionTarget,
+    passwords: PasswordSource | undefined,
+    signal: AbortSignal | undefined,
+    work: (session: Session) => Promise<T>,
+  ): Promise<T> {
+    const session = await Session.open(target, passwords);
+    const onAbort = () => void session.cancel();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await work(session);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await session.close();
+    }
+  }
+
   /** Runs one statement; its failure is an ExecError carrying PostgreSQL's message and position. */
   async run(text: string): Promise<Rows> {
     const query = this.client.query<(string | null)[]>({ text, rowMode: 'array', queryMode: 'extended' } as never);
@@ -130,6 +148,11 @@ export class Session {
     client.on('error', () => undefined);
     await client.connect();
     return client;
+  }
+
+  /** Ends the open transaction unchanged: ROLLBACK, or, should even that fail, closing the connection. */
+  async rollback(): Promise<void> {
+    await this.control('ROLLBACK').catch(() => this.destroy());
   }
 
   /** Closes the socket without a goodbye: PostgreSQL rolls back whatever transaction was open. */
