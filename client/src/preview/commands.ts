@@ -1,3 +1,4 @@
+import { plural } from '../../../server/src/plural';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { JournalListing } from '../../../server/src/exec/journal';
@@ -103,7 +104,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
       if (!confirmed) return;
       params.withoutPreview = true;
     }
-    const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
+    const rows = plural(result.affectedRows, 'row');
     if (result.environment.environment === 'production') {
       const typed = await vscode.window.showInputBox({
         title: `Commit on PRODUCTION: ${rows} on "${name}"`,
@@ -127,7 +128,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
       // Not awaited: the notification stays until dismissed, the command is done now.
       void vscode.window
         .showInformationMessage(
-          `safesql: committed ${committed.affectedRows} row${committed.affectedRows === 1 ? '' : 's'} on ${name} (journal ${committed.journalId}).`,
+          `safesql: committed ${plural(committed.affectedRows, 'row')} on ${name} (journal ${committed.journalId}).`,
           ...(undo ? [undo] : []),
         )
         .then((answer) => answer === 'Undo' && vscode.commands.executeCommand(CLIENT_COMMANDS.undoLast, committed.journalId));
@@ -152,7 +153,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
         `safesql: cannot undo — ${result.notPreviewable ?? result.error?.message ?? result.outcome}`,
       );
     }
-    const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
+    const rows = plural(result.affectedRows, 'row');
     if (await confirm(`Undo on "${result.connection.name}": ${result.undo.reason}`, `Commit the undo (${rows} change back)`))
       await commit(result.id);
   }

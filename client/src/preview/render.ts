@@ -1,3 +1,4 @@
+import { plural } from '../../../server/src/plural';
 import type { CommitResult, PreviewResult, RowImage, StatementOutcome } from '../../../server/src/exec/results';
 import type { Liveness } from '../../../server/src/exec/liveness';
 
@@ -52,13 +53,9 @@ function table(image: RowImage, compareWith?: RowImage): string {
   return `<table>${head}${rows}</table>${more}`;
 }
 
-function rows(n: number): string {
-  return `${n} row${n === 1 ? '' : 's'}`;
-}
-
 function statement(outcome: StatementOutcome): string {
   const what = `${escapeHtml(outcome.command || outcome.mode)}${outcome.table ? ` on ${escapeHtml(outcome.table)}` : ''}`;
-  const parts = [`<h2>Statement ${outcome.statement}: ${what} — ${rows(outcome.affectedRows)}</h2>`];
+  const parts = [`<h2>Statement ${outcome.statement}: ${what} — ${plural(outcome.affectedRows, 'row')}</h2>`];
   for (const note of outcome.notes) parts.push(`<p class="warning">${escapeHtml(note)}</p>`);
   if (outcome.before && outcome.after) {
     parts.push('<h3>Before</h3>', table(outcome.before), '<h3>After</h3>', table(outcome.after, outcome.before));
@@ -102,7 +99,7 @@ export function renderPreview(result: PreviewResult, source: string): string {
       `<p class="error">PostgreSQL: ${escapeHtml(result.error.message)}${result.error.statement ? ` (statement ${result.error.statement})` : ''}</p>${details ? `<p>${details}</p>` : ''}`,
     );
   } else if (!result.readOnly) {
-    parts.push(`<p class="count">${rows(result.affectedRows)} would change.</p>`);
+    parts.push(`<p class="count">${plural(result.affectedRows, 'row')} would change.</p>`);
     parts.push(
       `<p class="${result.undo.possible ? 'ok' : 'warning'}">Undo: ${escapeHtml(result.undo.possible ? result.undo.reason : `not possible — ${result.undo.reason}`)}</p>`,
     );
@@ -117,7 +114,7 @@ export function renderCommit(result: CommitResult, source: string): string {
   const parts = [`<h1>Commit — ${escapeHtml(source)}</h1>`];
   if (result.environment) parts.push(header({ connection: result.connection, environment: result.environment }));
   if (result.outcome === 'committed') {
-    parts.push(`<p class="count ok">Committed: ${rows(result.affectedRows)} changed.</p>`);
+    parts.push(`<p class="count ok">Committed: ${plural(result.affectedRows, 'row')} changed.</p>`);
     parts.push(
       `<p>Journal entry <code>${escapeHtml(result.journalId ?? '')}</code>. ${escapeHtml(result.undo?.possible ? `Undo is possible: ${result.undo.reason}.` : `It cannot be undone: ${result.undo?.reason ?? ''}.`)}</p>`,
     );

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import { describeIdentity } from '../exec/connection';
 import type { JournalListing } from '../exec/journal';
 import type { CommitResult, PreviewResult, RowImage, RunError, StatementOutcome } from '../exec/results';
@@ -28,7 +29,7 @@ function where(result: Pick<PreviewResult, 'connection' | 'environment'>): strin
 }
 
 function verb(outcome: StatementOutcome): string {
-  const rows = `${outcome.affectedRows} row${outcome.affectedRows === 1 ? '' : 's'}`;
+  const rows = plural(outcome.affectedRows, 'row');
   const table = outcome.table ? ` ${outcome.command === 'INSERT' ? 'into' : 'in'} ${outcome.table}` : '';
   switch (outcome.command) {
     case 'DELETE':
@@ -84,7 +85,7 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
   if (result.liveness) lines.push('  Live database check:', ...result.liveness.summary.map((l) => `    ${l}`));
   if (result.outcome === 'ok' && !result.readOnly) {
     lines.push(`  Undo: ${result.undo.possible ? result.undo.reason : `NOT POSSIBLE — ${result.undo.reason}`}`);
-    lines.push(`  In all: ${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'} would change.`);
+    lines.push(`  In all: ${plural(result.affectedRows, 'row')} would change.`);
   }
   lines.push('  Rolled back: nothing was changed.');
   if (result.outcome === 'ok' && !result.readOnly && commitCommand) lines.push(`  To commit: ${commitCommand}`);
@@ -94,7 +95,7 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
 export function formatCommit(result: CommitResult): string {
   const head =
     result.outcome === 'committed'
-      ? `Committed on "${result.connection.name}" (${describeIdentity(result.connection)}): ${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'} changed.`
+      ? `Committed on "${result.connection.name}" (${describeIdentity(result.connection)}): ${plural(result.affectedRows, 'row')} changed.`
       : `Not committed: ${result.reason}`;
   const lines = [head];
   if (result.outcome === 'committed') {

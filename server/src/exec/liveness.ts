@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import type { Session } from './session';
 
 /**
@@ -118,7 +119,7 @@ function summarize(live: Liveness): string[] {
     const apps = s.applications.length > 0 ? `; applications: ${s.applications.join(', ')}` : '';
     const when = s.secondsSinceActivity !== undefined ? `; last activity ${ago(s.secondsSinceActivity)}` : '';
     const states = [`${s.active} active`, ...(s.idleInTransaction > 0 ? [`${s.idleInTransaction} idle in a transaction`] : [])];
-    lines.push(`${s.others} other client session${s.others === 1 ? '' : 's'} on this database (${states.join(', ')})${apps}${when}.`);
+    lines.push(`${plural(s.others, 'other client session')} on this database (${states.join(', ')})${apps}${when}.`);
     if (s.hidden > 0) lines.push(`${s.hidden} of them belong to other roles whose activity this role cannot see.`);
   }
   for (const t of live.tables) {

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import { ResponseError, type CancellationToken, type CodeLens, type Connection } from 'vscode-languageserver';
 import {
   CLIENT_COMMANDS,
@@ -72,7 +73,7 @@ export class ExecutionService {
       if (previewed?.result.outcome === 'ok' && !previewed.result.readOnly) {
         const { result } = previewed;
         const where = result.environment.environment === 'production' ? ' on PRODUCTION' : '';
-        const rows = `${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'}`;
+        const rows = plural(result.affectedRows, 'row');
         lenses.push({ range, command: { title: `✔ Commit${where} (${rows})`, command: CLIENT_COMMANDS.commit, arguments: [result.id] } });
         lenses.push({ range, command: { title: '✖ Discard', command: CLIENT_COMMANDS.discard, arguments: [result.id] } });
       } else if (previewed?.result.outcome === 'not-previewable') {

@@ -1,3 +1,4 @@
+import { plural } from '../../plural';
 import { ruleMetadata } from '../../rules/index';
 import type { Finding } from '../../rules/types';
 import type { Severity } from '../../protocol';
@@ -64,10 +65,6 @@ function firstNonBlank(text: string): number {
 /** Keeps tabs as tabs so the markers line up under the source whatever the tab width. */
 function whitespaceLike(prefix: string): string {
   return prefix.replace(/[^\t]/g, ' ');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 type Painter = Record<'red' | 'yellow' | 'green' | 'blue' | 'bold' | 'dim', (s: string) => string>;
