@@ -10,7 +10,7 @@ import {
   settingName,
   type TestConnectionResult,
 } from '../../../server/src/protocol';
-import type { Connections } from './connections';
+import { describeConnection, type Connections } from './connections';
 import type { Passwords } from './passwords';
 import type { ConnectionItem } from './tree';
 
@@ -41,7 +41,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
           ...connections.list(scope).map((c) => ({
             label: c.name,
             description: c.environment ?? 'production (no environment set)',
-            detail: c.url ?? `${c.user ?? ''}@${c.host ?? 'localhost'}:${c.port ?? 5432}/${c.database ?? ''}`,
+            detail: describeConnection(c),
             name: c.name as string | undefined,
             add: false,
           })),

@@ -1,3 +1,4 @@
+import { describeIdentity, planConnection, withoutPassword } from '../../../server/src/exec/connection';
 import * as vscode from 'vscode';
 import { resolveEnvironment } from '../../../server/src/config/environment';
 import type { ConnectionSetting } from '../../../server/src/config/settings';
@@ -14,6 +15,15 @@ export interface DocumentConnection {
 }
 
 const ACTIVE_KEY = 'safesql.activeConnection';
+
+/** `user@host:port/database` as the connection resolves (PG* defaults included); never a password. */
+export function describeConnection(connection: ConnectionSetting): string {
+  try {
+    return describeIdentity(planConnection(connection).identity);
+  } catch {
+    return connection.url ? withoutPassword(connection.url) : connection.name;
+  }
+}
 const DIRECTIVE = new RegExp(`--\\s*${DIRECTIVES.connection.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+(\\S+)`);
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { resolveEnvironment } from '../../../server/src/config/environment';
 import type { ConnectionSetting } from '../../../server/src/config/settings';
-import type { Connections } from './connections';
+import { describeConnection, type Connections } from './connections';
 
 export class ConnectionItem extends vscode.TreeItem {
   constructor(
@@ -12,11 +12,8 @@ export class ConnectionItem extends vscode.TreeItem {
     const { environment, escalation } = resolveEnvironment(connection);
     this.description = `${environment}${active ? ' · active' : ''}`;
     this.contextValue = 'safesql.connection';
-    const place =
-      connection.url ??
-      `${connection.user ?? ''}@${connection.host ?? 'localhost'}:${connection.port ?? 5432}/${connection.database ?? ''}`;
     this.tooltip = new vscode.MarkdownString(
-      `**${connection.name}** — ${environment}\n\n${place}${escalation ? `\n\n⚠ ${escalation}` : ''}`,
+      `**${connection.name}** — ${environment}\n\n${describeConnection(connection)}${escalation ? `\n\n⚠ ${escalation}` : ''}`,
     );
     const colour = environment === 'production' ? 'errorForeground' : environment === 'staging' ? 'editorWarning.foreground' : undefined;
     this.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'database', colour ? new vscode.ThemeColor(colour) : undefined);

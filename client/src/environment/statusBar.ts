@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CLIENT_COMMANDS } from '../../../server/src/protocol';
-import type { Connections, DocumentConnection } from '../connections/connections';
+import { describeConnection, type Connections, type DocumentConnection } from '../connections/connections';
 
 /** Status bar backgrounds VS Code allows for extensions: error (red) and warning (yellow). */
 const BACKGROUND: Partial<Record<DocumentConnection['environment'], string>> = {
@@ -48,9 +48,7 @@ export class EnvironmentStatusBar implements vscode.Disposable {
     } else {
       const production = bound.environment === 'production';
       this.item.text = `${production ? '$(warning)' : '$(database)'} ${bound.name} · ${bound.environment.toUpperCase()}`;
-      const where = bound.definition
-        ? `${bound.definition.user ?? ''}@${bound.definition.host ?? bound.definition.url ?? 'localhost'}`
-        : 'not defined';
+      const where = bound.definition ? describeConnection(bound.definition) : 'not defined';
       this.item.tooltip = new vscode.MarkdownString(
         [
           `**${bound.name}** — ${bound.environment}${bound.source === 'directive' ? ' (set by `-- safesql:connection` in this file)' : ''}`,
