@@ -15,7 +15,13 @@ export class ProductionBanner implements vscode.Disposable {
     this.subscriptions = [
       connections.onDidChange(() => this.update()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.update()),
-      vscode.workspace.onDidChangeTextDocument(() => this.update()),
+      // Typing can add or remove a `-- safesql:connection` line, but only in a SQL file on screen.
+      vscode.workspace.onDidChangeTextDocument(
+        (e) =>
+          e.document.languageId === 'sql' &&
+          vscode.window.visibleTextEditors.some((editor) => editor.document === e.document) &&
+          this.update(),
+      ),
     ];
     this.update();
   }
