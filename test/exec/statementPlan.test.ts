@@ -43,14 +43,22 @@ describe('how each statement is run', () => {
     const capture = (sql: string) => (plan(sql) as { capture: string }).capture;
     assert.equal(
       capture('DELETE FROM public.orders o WHERE o.id = 1 RETURNING o.id;'),
-      'DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*',
+      'DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*, pg_catalog.hashtextextended(ROW("o".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
     );
-    assert.equal(capture('INSERT INTO t (a) VALUES (1) -- note\n;'), 'INSERT INTO t (a) VALUES (1) RETURNING "t".*');
+    assert.equal(
+      capture('INSERT INTO t (a) VALUES (1) -- note\n;'),
+      'INSERT INTO t (a) VALUES (1) RETURNING "t".*, NULL::pg_catalog.int8 AS __safesql_before_hash, pg_catalog.hashtextextended(ROW("t".*)::pg_catalog.text, 0) AS __safesql_after_hash',
+    );
+    const hashesOnly = (sql: string) => (plan(sql) as { hashesOnly: string }).hashesOnly;
+    assert.equal(
+      hashesOnly('DELETE FROM t WHERE id = 1;'),
+      'DELETE FROM t WHERE id = 1 RETURNING pg_catalog.hashtextextended(ROW("t".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
+    );
     const update = capture('UPDATE t SET flag = a IS DISTINCT FROM b WHERE id = 1 -- why\n;');
     assert.match(update, /^UPDATE t SET flag = a IS DISTINCT FROM b FROM \(SELECT ctid AS __safesql_ctid/);
     assert.match(
       update,
-      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*$/,
+      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*, pg_catalog\.hashtextextended\(ROW\(\(__safesql_before\.__safesql_row\)\.\*\)::pg_catalog\.text, 0\) AS __safesql_before_hash, pg_catalog\.hashtextextended\(ROW\("t"\.\*\)::pg_catalog\.text, 0\) AS __safesql_after_hash$/,
     );
     const sample = (sql: string) => (plan(sql) as { sample: string }).sample;
     assert.equal(

@@ -4,11 +4,12 @@ import { describeIdentity, planConnection, sameIdentity, type ConnectionIdentity
 import { effectiveEnvironment } from './environment';
 import { Journal, type JournalEntry } from './journal';
 import { checkLiveness, withWritesSince } from './liveness';
-import { beginTransaction, runError, type ExecContext } from './preview';
+import { digestDifference, effectsDifference, schemaFingerprint } from './guard';
+import { beginTransaction, recordEscape, runError, targetTables, type ExecContext } from './preview';
 import type { CommitResult, PreviewResult, StatementOutcome } from './results';
 import { buildReversal } from './reversal';
 import { changedRows, runUnit, type StatementCapture } from './run';
-import { Session } from './session';
+import { Session, TransactionEscaped } from './session';
 import { planStatement } from './statementPlan';
 import type { ExecutionUnit } from './units';
 
@@ -26,6 +27,8 @@ export interface CommitRequest {
   source?: string;
   /** Set by undo: the journal entry this commit reverses. */
   undoOf?: string;
+  /** A last check inside the transaction, before the journal and COMMIT (undo compares what it restored). */
+  verify?: (captures: StatementCapture[]) => Promise<string | undefined>;
 }
 
 /**
@@ -56,9 +59,9 @@ export async function commit(
   return Session.with(context.target, context.passwords, context.signal, async (session) => {
     const { preview } = request;
     const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
-    if (session.server.fingerprint !== preview.server.fingerprint) {
+    if (session.server.fingerprint !== preview.server.fingerprint || session.server.databaseOid !== preview.server.databaseOid) {
       return refuse(
-        `the server is not the one previewed: ${describeIdentity(identity)} now answers as ${session.server.fingerprint}, the preview ran on ${preview.server.fingerprint}; preview again`,
+        `the database is not the one previewed: ${describeIdentity(identity)} now answers as ${session.server.fingerprint} (database OID ${session.server.databaseOid}), the preview ran on ${preview.server.fingerprint} (database OID ${preview.server.databaseOid}); preview again`,
       );
     }
     const confirmationProblem = confirmationRefusal(environment.environment, identity.name, request.confirmation);
@@ -69,19 +72,34 @@ export async function commit(
     if (preview.outcome === 'not-previewable') return await runUnpreviewed(session, unit, request, context, environment, liveness, started);
 
     let captures: StatementCapture[];
+    let schema: string;
+    let transaction: string;
     try {
-      await beginTransaction(session, unit, context.settings, false);
-      captures = await runUnit(session, unit, { keepRows: 'all', explain: false });
+      const begun = await beginTransaction(session, unit, context.settings, false);
+      transaction = begun.transaction;
+      schema = await schemaFingerprint(session, targetTables(unit.statements.map(planStatement)));
+      captures = await runUnit(session, unit, { keepRows: 'all', explain: false, ...begun });
     } catch (error) {
       await session.rollback();
+      if (error instanceof TransactionEscaped) await recordEscape({ ...context, journal: request.journal }, session, unit, error, 'commit');
+      const escaped = error instanceof TransactionEscaped;
       return {
-        ...refuse('PostgreSQL refused the statement; nothing was changed', { environment, error: runError(error, document) }),
+        ...refuse(escaped ? error.message : 'PostgreSQL refused the statement; nothing was changed', {
+          environment,
+          error: runError(error, document),
+        }),
         outcome: 'error',
       };
     }
     const statements = captures.map((c) => shown(c.outcome, context.settings.previewRowLimit));
     const affectedRows = changedRows(captures);
-    const reason = countMismatch(preview, captures) ?? capRefusal(affectedRows, environment.environment, context);
+    const reason =
+      (schema !== (preview.schema ?? '')
+        ? 'the schema of the tables it changes is not the one previewed (columns, types, defaults, triggers, rules, row-level security or the foreign keys that point at them changed): nothing was committed; preview again'
+        : undefined) ??
+      differenceFromPreview(preview, captures) ??
+      capRefusal(affectedRows, environment.environment, context) ??
+      (await request.verify?.(captures));
     if (reason) {
       await session.rollback();
       return refuse(reason, { environment, statements, affectedRows, ...(liveness ? { liveness } : {}) });
@@ -96,8 +114,11 @@ export async function commit(
       return refuse(`the undo journal could not be written (${(error as Error).message}), so nothing was committed`, { environment });
     }
     try {
-      await session.control('COMMIT');
+      // The last word before COMMIT: the transaction is still the one everything above was checked in.
+      await session.assertSameTransaction(transaction, captures[captures.length - 1]?.outcome.statement ?? 0);
+      await session.commit();
     } catch (error) {
+      if (error instanceof TransactionEscaped) await recordEscape({ ...context, journal: request.journal }, session, unit, error, 'commit');
       await request.journal.settle(entry.id, 'aborted', (error as Error).message);
       return {
         ...refuse('COMMIT failed; nothing was changed', { environment, error: runError(error, document) }),
@@ -174,16 +195,42 @@ function confirmationRefusal(environment: string, name: string, confirmation: st
     : `the confirmation "${confirmation}" does not match the connection name "${name}"`;
 }
 
-function countMismatch(preview: PreviewResult, captures: StatementCapture[]): string | undefined {
+/**
+ * Why the commit's run is not the previewed one, statement by statement: the count, which rows
+ * with which values (the digest), and how many rows every table changed.
+ */
+function differenceFromPreview(preview: PreviewResult, captures: StatementCapture[]): string | undefined {
+  if (captures.length !== preview.statements.length) return 'the unit ran other statements than in its preview; preview again';
+  // Rows the unit itself wrote earlier may rightly differ between runs (sequences, defaults, now()):
+  // a statement that changes them again is held to its count and effects, not to their values.
+  const writtenByUnit = new Set<string>();
   for (const capture of captures) {
-    const previewed = preview.statements.find((s) => s.statement === capture.outcome.statement);
-    if (capture.plan.mode === 'read') continue;
-    if (!previewed) return `statement ${capture.outcome.statement} was not in the preview; preview again`;
-    if (previewed.affectedRows !== capture.outcome.affectedRows) {
-      return `statement ${capture.outcome.statement} now changes ${capture.outcome.affectedRows} rows, but the preview showed ${previewed.affectedRows}: the data changed since the preview, so nothing was committed; preview again`;
+    const { outcome } = capture;
+    const previewed = preview.statements.find((s) => s.statement === outcome.statement);
+    if (!previewed) return `statement ${outcome.statement} was not in the preview; preview again`;
+    const again = ': the data changed since the preview, so nothing was committed; preview again';
+    if (capture.plan.mode !== 'read' && previewed.affectedRows !== outcome.affectedRows) {
+      return `statement ${outcome.statement} now changes ${outcome.affectedRows} rows, but the preview showed ${previewed.affectedRows}${again}`;
     }
+    const rows =
+      capture.table && writtenByUnit.has(capture.table.qualified) ? undefined : digestDifference(previewed.digest, outcome.digest);
+    if (rows) return `statement ${outcome.statement}: ${rows}${sampleOfDifferent(capture, previewed)}${again}`;
+    const effects = effectsDifference(previewed.effects ?? [], outcome.effects ?? []);
+    if (effects) return `statement ${outcome.statement} ${effects}${again}`;
+    for (const effect of outcome.effects ?? []) if (effect.inserted || effect.updated) writtenByUnit.add(effect.table);
   }
   return undefined;
+}
+
+/** A few of the rows the commit would change that the preview did not show, for the refusal. */
+function sampleOfDifferent(capture: StatementCapture, previewed: StatementOutcome): string {
+  const known = new Set((previewed.before ?? previewed.after)?.rows.map((row) => JSON.stringify(row)) ?? []);
+  const rows = capture.before ?? capture.after ?? [];
+  const unseen = rows.filter((row) => !known.has(JSON.stringify(row))).slice(0, 3);
+  if (unseen.length === 0 || !capture.table) return '';
+  const columns = capture.table.columns.map((c) => c.name);
+  const describe = (row: (string | null)[]) => `(${row.map((v, i) => `${columns[i]}=${v ?? 'NULL'}`).join(', ')})`;
+  return `; for example ${unseen.map(describe).join(', ')}`;
 }
 
 function tableOids(preview: PreviewResult): string[] {
@@ -224,6 +271,7 @@ function journalEntry(
       command: outcome.command,
       ...(outcome.table ? { table: outcome.table } : {}),
       affectedRows: outcome.affectedRows,
+      ...(outcome.digest ? { digest: { rows: outcome.digest.rows, before: outcome.digest.before, after: outcome.digest.after } } : {}),
     })),
     images: captures.flatMap(({ outcome, table, before, after }) =>
       table && (before || after)
@@ -277,8 +325,10 @@ async function runUnpreviewed(
   }
   const statements: StatementOutcome[] = [];
   try {
-    await session.control(`SET statement_timeout = ${context.settings.statementTimeoutMs}`);
-    await session.control(`SET lock_timeout = ${context.settings.lockTimeoutMs}`);
+    await session.setTimeouts(
+      { statementTimeoutMs: context.settings.statementTimeoutMs, lockTimeoutMs: context.settings.lockTimeoutMs },
+      'session',
+    );
     for (const statement of unit.statements) {
       const result = await session.run(statement.text);
       statements.push({

@@ -1,7 +1,8 @@
 import type { DatabaseError } from 'pg';
 import { describeIdentity, redact, type ConnectionIdentity } from './connection';
 
-export type ExecErrorKind = 'connection' | 'statement' | 'timeout' | 'cancelled';
+/** `escaped`: a statement ended safesql's transaction, so something may have been committed. */
+export type ExecErrorKind = 'connection' | 'statement' | 'timeout' | 'cancelled' | 'escaped';
 
 /**
  * Something the database or the network said no to: one clear line for the user (the CLI prints it

@@ -31,16 +31,37 @@ export interface JournalEntry {
   text: string;
   digest: string;
   affectedRows: number;
-  statements: { statement: number; command: string; table?: string; affectedRows: number }[];
+  statements: {
+    statement: number;
+    command: string;
+    table?: string;
+    affectedRows: number;
+    /** The digest of the rows it changed (see guard.ts), which an undo must restore exactly. */
+    digest?: { rows: number; before: string; after: string };
+  }[];
   images: JournalImage[];
   reversal: Reversal;
 }
 
 export type JournalStatus = 'pending' | 'committed' | 'aborted';
 
+/** A statement that ended the engine's transaction: something may have been committed that nobody confirmed. */
+export interface JournalIncident {
+  at: string;
+  during: 'preview' | 'commit';
+  connection: ConnectionIdentity;
+  fingerprint: string;
+  text: string;
+  digest: string;
+  /** 1-based number of the statement after which the transaction was gone. */
+  statement: number;
+  message: string;
+}
+
 type JournalRecord =
   | ({ type: 'entry' } & JournalEntry)
-  | { type: 'outcome'; id: string; at: string; status: Exclude<JournalStatus, 'pending'>; reason?: string };
+  | { type: 'outcome'; id: string; at: string; status: Exclude<JournalStatus, 'pending'>; reason?: string }
+  | ({ type: 'incident' } & JournalIncident);
 
 export interface JournalListing extends JournalEntry {
   /** `pending`: the process stopped between writing the entry and learning whether COMMIT succeeded. */
@@ -79,6 +100,19 @@ export class Journal {
     await this.append({ type: 'outcome', id, at: new Date().toISOString(), status, ...(reason ? { reason } : {}) });
   }
 
+  async recordIncident(incident: JournalIncident): Promise<void> {
+    await this.append({ type: 'incident', ...incident });
+  }
+
+  /** Every recorded incident, oldest first. */
+  async incidents(): Promise<JournalIncident[]> {
+    return (await this.records()).flatMap((record) => {
+      if (record.type !== 'incident') return [];
+      const { type: _type, ...incident } = record;
+      return [incident];
+    });
+  }
+
   private async append(record: JournalRecord): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const file = await open(this.path, 'a', 0o600);
@@ -90,8 +124,8 @@ export class Journal {
     }
   }
 
-  /** Every entry, oldest first, with what became of it. A damaged line is skipped, not fatal. */
-  async list(): Promise<JournalListing[]> {
+  /** Every record, oldest first. A damaged line is skipped, not fatal. */
+  private async records(): Promise<JournalRecord[]> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -99,19 +133,26 @@ export class Journal {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const entries = new Map<string, JournalListing>();
+    const records: JournalRecord[] = [];
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
-      let record: JournalRecord;
       try {
-        record = JSON.parse(line) as JournalRecord;
+        records.push(JSON.parse(line) as JournalRecord);
       } catch {
-        continue; // a line cut short by a crash
+        // a line cut short by a crash
       }
+    }
+    return records;
+  }
+
+  /** Every entry, oldest first, with what became of it. */
+  async list(): Promise<JournalListing[]> {
+    const entries = new Map<string, JournalListing>();
+    for (const record of await this.records()) {
       if (record.type === 'entry') {
         const { type: _type, ...entry } = record;
         entries.set(entry.id, { ...entry, status: 'pending' });
-      } else {
+      } else if (record.type === 'outcome') {
         const entry = entries.get(record.id);
         if (entry) Object.assign(entry, { status: record.status }, record.reason ? { reason: record.reason } : {});
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionSettings } from '../config/executionSettings';
-import type { SqlDocument } from '../sql/statement';
+import type { SqlDocument, Statement } from '../sql/statement';
 import type { ConnectionTarget, PasswordSource } from './connection';
 import { effectiveEnvironment } from './environment';
 import { ExecError } from './errors';
@@ -8,8 +8,11 @@ import { checkLiveness } from './liveness';
 import type { PreviewResult, RunError } from './results';
 import { undoAvailability } from './reversal';
 import { changedRows, runUnit, UnitError, type StatementCapture } from './run';
-import { Session } from './session';
-import { planStatement } from './statementPlan';
+import { schemaFingerprint } from './guard';
+import type { Journal } from './journal';
+import { Session, TransactionEscaped } from './session';
+import { planStatement, type StatementPlan, type TargetTable } from './statementPlan';
+import { unitTransaction } from './transactionControl';
 import { unitProblem, type ExecutionUnit } from './units';
 
 /** Where and how a preview or commit runs. */
@@ -19,6 +22,8 @@ export interface ExecContext {
   settings: ExecutionSettings;
   /** Cancels the running statement (a cancel request to the backend; the transaction rolls back). */
   signal?: AbortSignal;
+  /** Where an escaped transaction is recorded (a commit has its own journal in the request). */
+  journal?: Journal;
 }
 
 /**
@@ -36,7 +41,7 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
       at: new Date().toISOString(),
       connection: session.identity,
       environment,
-      server: { fingerprint: session.server.fingerprint, version: session.server.version },
+      server: { fingerprint: session.server.fingerprint, databaseOid: session.server.databaseOid, version: session.server.version },
       unit: {
         digest: unit.digest,
         block: unit.block,
@@ -50,20 +55,21 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
       undo: { possible: false, reason: 'nothing ran' },
       durationMs: 0,
     };
-    const outside = plans.find((p) => p.mode === 'refused' && p.outsideTransaction);
-    const problem = unitProblem(document, unit);
-    if (problem || (outside && !unit.block)) {
+    const refusal = unitRefusal(document, unit);
+    if (refusal) {
       result.outcome = 'not-previewable';
-      result.notPreviewable = problem ?? (outside as { reason: string }).reason;
+      result.notPreviewable = refusal;
       result.undo = { possible: false, reason: 'it cannot be undone from the journal: it was never previewed' };
     } else {
       let captures: StatementCapture[] = [];
       try {
-        await beginTransaction(session, unit, context.settings, result.readOnly);
-        captures = await runUnit(session, unit, { keepRows: context.settings.previewRowLimit, explain: true });
+        const { transaction, folded } = await beginTransaction(session, unit, context.settings, result.readOnly);
+        result.schema = await schemaFingerprint(session, targetTables(plans));
+        captures = await runUnit(session, unit, { keepRows: context.settings.previewRowLimit, explain: true, transaction, folded });
       } catch (error) {
         result.outcome = 'error';
         result.error = runError(error, document);
+        if (error instanceof TransactionEscaped) await recordEscape(context, session, unit, error, 'preview');
       } finally {
         await session.rollback();
       }
@@ -79,21 +85,81 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
   });
 }
 
-/** BEGIN (with the block's own options), then the time limits, local to this transaction. */
+/**
+ * Why a unit must not run at all, decided before anything is sent: a psql meta-command, transaction
+ * control that would end or swap the transaction, a BEGIN or COMMIT that is not plainly one, any
+ * statement safesql refuses. A statement PostgreSQL cannot run in a transaction is refused here
+ * only inside a block; alone, a commit may run it unpreviewed after explicit confirmation.
+ */
+export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string | undefined {
+  const problem = unitProblem(document, unit);
+  if (problem) return problem;
+  const transaction = unitTransaction(unit);
+  if (!transaction.ok) return transaction.reason;
+  for (const statement of unit.statements) {
+    if (transaction.folded.has(statement)) continue;
+    const plan = planStatement(statement);
+    if (plan.mode !== 'refused') continue;
+    if (plan.outsideTransaction && !unit.block && unit.statements.length === 1) return plan.reason;
+    return unit.statements.length === 1 ? plan.reason : `statement ${statement.index + 1}: ${plan.reason}`;
+  }
+  return undefined;
+}
+
+/** The tables the unit's statements name, whose schema its result depends on. */
+export function targetTables(plans: StatementPlan[]): TargetTable[] {
+  return plans.flatMap((plan) => (plan.mode === 'rows' ? [plan.table] : plan.mode === 'truncate' ? plan.tables : []));
+}
+
+/**
+ * BEGIN, built by the engine with the block's own options (never the block's text), and the time
+ * limits local to this transaction. Returns the transaction's mark, which every statement is checked against.
+ */
 export async function beginTransaction(
   session: Session,
   unit: ExecutionUnit,
   settings: ExecutionSettings,
   readOnly: boolean,
+): Promise<{ transaction: string; folded: ReadonlySet<Statement> }> {
+  const planned = unitTransaction(unit);
+  if (!planned.ok) throw new ExecError('statement', planned.reason);
+  const options = readOnly && !unit.begin ? { ...planned.options, readOnly: true } : planned.options;
+  const limits = { statementTimeoutMs: settings.statementTimeoutMs, lockTimeoutMs: settings.lockTimeoutMs };
+  return { transaction: await session.begin(options, limits), folded: planned.folded };
+}
+
+/** Says loudly, in the journal too, that a statement ended the engine's transaction. */
+export async function recordEscape(
+  context: ExecContext,
+  session: Session,
+  unit: ExecutionUnit,
+  error: TransactionEscaped,
+  during: 'preview' | 'commit',
 ): Promise<void> {
-  const begin = unit.begin ? unit.begin.text.replace(/;\s*$/, '') : 'BEGIN';
-  await session.control(readOnly && !unit.begin ? 'BEGIN READ ONLY' : begin);
-  await session.control(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
-  await session.control(`SET LOCAL lock_timeout = ${settings.lockTimeoutMs}`);
+  await context.journal
+    ?.recordIncident({
+      at: new Date().toISOString(),
+      during,
+      connection: session.identity,
+      fingerprint: session.server.fingerprint,
+      text: unit.text,
+      digest: unit.digest,
+      statement: error.statementNumber,
+      message: error.message,
+    })
+    .catch(() => undefined);
 }
 
 /** A failure as the results view shows it, with PostgreSQL's position mapped into the document. */
 export function runError(error: unknown, document: SqlDocument): RunError {
+  if (error instanceof TransactionEscaped) {
+    const statement = document.statements.find((s) => s.index + 1 === error.statementNumber);
+    return {
+      kind: 'escaped',
+      message: error.message,
+      ...(statement ? { statement: error.statementNumber, offset: statement.span.start } : {}),
+    };
+  }
   const failure = error instanceof UnitError ? error.error : error;
   if (!(failure instanceof ExecError)) throw error;
   const statement = error instanceof UnitError ? document.statements[error.statementIndex] : undefined;

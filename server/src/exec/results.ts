@@ -1,6 +1,7 @@
 import type { ConnectionIdentity } from './connection';
 import type { EffectiveEnvironment } from './environment';
 import type { ExecErrorKind, StatementErrorDetails } from './errors';
+import type { RowDigest, TableEffect } from './guard';
 import type { Liveness } from './liveness';
 import type { StatementPlan } from './statementPlan';
 
@@ -33,6 +34,10 @@ export interface StatementOutcome {
   rows?: RowImage;
   /** EXPLAIN's plan, one line per entry. */
   plan?: string[];
+  /** Rows each table gained, changed and lost, cascades, triggers and rules included. */
+  effects?: TableEffect[];
+  /** Which rows it changed (identity and values), when they were captured: what a commit must change again. */
+  digest?: RowDigest;
   notes: string[];
 }
 
@@ -56,7 +61,9 @@ export interface PreviewResult {
   at: string;
   connection: ConnectionIdentity;
   environment: EffectiveEnvironment;
-  server: { fingerprint: string; version: string };
+  server: { fingerprint: string; databaseOid: string; version: string };
+  /** A digest of the schema the unit's result depends on (see `schemaFingerprint`); a commit must find the same. */
+  schema?: string;
   unit: { digest: string; block: boolean; statements: number[]; end?: 'commit' | 'rollback' };
   /** `ok`: it ran and was rolled back; `error`: PostgreSQL refused it (rolled back too); `not-previewable`: it was not run. */
   outcome: 'ok' | 'error' | 'not-previewable';

@@ -3,9 +3,12 @@ import type { UndoAvailability } from './results';
 import type { StatementCapture } from './run';
 import type { TableColumn, TableInfo } from './tables';
 
-/** The statements that put the rows back, each with the number of rows it must change. */
+/**
+ * The statements that put the rows back, each with the number of rows it must change and the
+ * committed statement whose rows it restores (an undo compares what it restored with that statement's digest).
+ */
 export interface Reversal extends UndoAvailability {
-  statements: { sql: string; expectedRows: number }[];
+  statements: { sql: string; expectedRows: number; reverses?: number }[];
 }
 
 /** Commands that change nothing a reversal would need to restore. */
@@ -78,12 +81,13 @@ export function buildReversal(captures: StatementCapture[], outputSettings: Reco
   for (const capture of [...captures].reverse()) {
     const { plan, table, outcome } = capture;
     if (plan.mode !== 'rows' || !table || outcome.affectedRows === 0) continue;
-    if (plan.command === 'delete') statements.push(...reinsert(table, capture.before ?? []));
-    else if (plan.command === 'insert') statements.push(...deleteInserted(table, capture.after ?? []));
+    const reverses = (steps: { sql: string; expectedRows: number }[]) => steps.map((step) => ({ ...step, reverses: outcome.statement }));
+    if (plan.command === 'delete') statements.push(...reverses(reinsert(table, capture.before ?? [])));
+    else if (plan.command === 'insert') statements.push(...reverses(deleteInserted(table, capture.after ?? [])));
     else {
       const reverted = revertUpdate(table, capture.before ?? [], capture.after ?? []);
       if (typeof reverted === 'string') return { possible: false, reason: reverted, statements: [] };
-      statements.push(...reverted);
+      statements.push(...reverses(reverted));
     }
   }
   return { ...availability, statements };

@@ -1,8 +1,10 @@
 import { ExecError } from './errors';
+import { describeEffect, digestColumns, digestFromColumns, digestOfRows, effectsBetween, tableCounters } from './guard';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
 import { planStatement, type StatementPlan } from './statementPlan';
 import { describeTable, type TableInfo } from './tables';
+import type { Statement } from '../sql/statement';
 import type { ExecutionUnit } from './units';
 
 /** Everything a commit needs to write the journal: the full before- and after-images. */
@@ -18,6 +20,10 @@ export interface RunOptions {
   /** How many rows a preview keeps per image; a commit keeps them all (for the journal). */
   keepRows: number | 'all';
   explain: boolean;
+  /** The transaction the unit must stay in (from `Session.begin`), checked after every statement. */
+  transaction: string;
+  /** Statements already applied by the engine's BEGIN (a block's leading SET TRANSACTION). */
+  folded: ReadonlySet<Statement>;
 }
 
 /** A failure inside a unit, with the statement it came from. */
@@ -29,8 +35,6 @@ export class UnitError extends Error {
     super(error.message);
   }
 }
-
-const SAVEPOINT = '__safesql_statement';
 
 /** The rows a unit changes: what a commit must change again (queries change none). */
 export function changedRows(captures: StatementCapture[]): number {
@@ -44,17 +48,32 @@ export function changedRows(captures: StatementCapture[]): number {
 export async function runUnit(session: Session, unit: ExecutionUnit, options: RunOptions): Promise<StatementCapture[]> {
   const captures: StatementCapture[] = [];
   for (const statement of unit.statements) {
+    if (options.folded.has(statement)) continue;
     try {
       const plan = planStatement(statement);
-      // SAVEPOINT, RELEASE and ROLLBACK TO would release or discard safesql's own savepoint.
+      // The user's own SAVEPOINT, RELEASE and ROLLBACK TO would release or discard safesql's savepoint.
       const guarded = statement.kind !== 'transaction';
       captures.push(await runStatement(session, statement.text, statement.index + 1, plan, guarded, options));
+      await session.assertSameTransaction(options.transaction, statement.index + 1);
     } catch (error) {
       if (error instanceof ExecError) throw new UnitError(error, statement.index);
       throw error;
     }
   }
   return captures;
+}
+
+/**
+ * Runs the statement's final attempt between two readings of the transaction's row counters, so
+ * that its outcome says how many rows every table changed (cascades, triggers and rules included).
+ */
+async function counted<T>(session: Session, outcome: StatementOutcome, run: () => Promise<T>, target?: string): Promise<T> {
+  const before = await tableCounters(session);
+  const result = await run();
+  outcome.effects = effectsBetween(before, await tableCounters(session));
+  const others = outcome.effects.filter((e) => e.table !== target);
+  if (others.length > 0) outcome.notes.push(`also ${others.map(describeEffect).join(', ')} (cascades, triggers or rules)`);
+  return result;
 }
 
 async function runStatement(
@@ -68,17 +87,17 @@ async function runStatement(
   const outcome: StatementOutcome = { statement: number, command: '', mode: plan.mode, affectedRows: 0, notes: [] };
   if (plan.mode === 'refused') throw new ExecError('statement', plan.reason);
   if (!guarded) {
-    record(await session.run(text), outcome);
+    await counted(session, outcome, async () => record(await session.run(text), outcome));
     return { outcome, plan };
   }
   // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
   // without aborting the transaction: the statement then runs exactly as written.
-  await session.control(`SAVEPOINT ${SAVEPOINT}`);
+  await session.savepoint();
   if (options.explain && plan.mode !== 'other') {
     try {
       outcome.plan = (await session.run(`EXPLAIN ${text}`)).rows.map((row) => row[0] ?? '');
     } catch {
-      await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      await session.rollbackToSavepoint();
     }
   }
   const capture: StatementCapture = { outcome, plan };
@@ -93,14 +112,14 @@ async function runStatement(
       await runTruncate(session, text, plan, outcome);
       break;
     case 'count':
-      record(await session.run(text), outcome);
+      await counted(session, outcome, async () => record(await session.run(text), outcome));
       outcome.notes.push(plan.note);
       break;
     case 'other':
-      record(await session.run(text), outcome);
+      await counted(session, outcome, async () => record(await session.run(text), outcome));
       break;
   }
-  await session.control(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  await session.releaseSavepoint();
   return capture;
 }
 
@@ -121,36 +140,39 @@ async function runTruncate(
     for (const table of plan.tables) removed += Number((await session.run(`SELECT count(*) FROM ${table.sql}`)).rows[0]![0]);
   } catch {
     // The TRUNCATE itself reports what is wrong (a missing table, a permission).
-    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await session.rollbackToSavepoint();
     removed = undefined;
   }
-  record(await session.run(text), outcome);
+  await counted(session, outcome, async () => record(await session.run(text), outcome));
   if (removed !== undefined) outcome.affectedRows = removed;
   outcome.notes.push(`removes every row of ${outcome.table}; a TRUNCATE cannot be undone from the journal`);
 }
 
 async function runRead(session: Session, text: string, cursor: boolean, options: RunOptions, outcome: StatementOutcome): Promise<void> {
   const limit = options.keepRows === 'all' ? 'ALL' : String(options.keepRows);
-  if (!cursor) {
-    const result = await session.run(text);
-    outcome.command = result.command;
-    outcome.affectedRows = result.rows.length;
-    outcome.rows = image(result, result.rows, options.keepRows);
-    return;
-  }
-  // Only the shown rows travel; MOVE counts the rest on the server.
-  const declare = 'DECLARE __safesql_read NO SCROLL CURSOR FOR ';
-  await session.run(`${declare}${text}`).catch((error: unknown) => {
-    // PostgreSQL points into the DECLARE; point into the statement instead.
-    if (error instanceof ExecError && error.details.position) error.details.position -= declare.length;
-    throw error;
+  // A query can write through the functions it calls: counted like any statement, so a commit sees it.
+  await counted(session, outcome, async () => {
+    if (!cursor) {
+      const result = await session.run(text);
+      outcome.command = result.command;
+      outcome.affectedRows = result.rows.length;
+      outcome.rows = image(result, result.rows, options.keepRows);
+      return;
+    }
+    // Only the shown rows travel; MOVE counts the rest on the server.
+    const declare = 'DECLARE __safesql_read NO SCROLL CURSOR FOR ';
+    await session.run(`${declare}${text}`).catch((error: unknown) => {
+      // PostgreSQL points into the DECLARE; point into the statement instead.
+      if (error instanceof ExecError && error.details.position) error.details.position -= declare.length;
+      throw error;
+    });
+    const shown = await session.run(`FETCH ${limit} FROM __safesql_read`);
+    const rest = await session.run('MOVE FORWARD ALL IN __safesql_read');
+    await session.run('CLOSE __safesql_read');
+    outcome.command = 'SELECT';
+    outcome.affectedRows = shown.rows.length + rest.rowCount;
+    outcome.rows = { columns: shown.fields.map((f) => f.name), rows: shown.rows, total: outcome.affectedRows };
   });
-  const shown = await session.run(`FETCH ${limit} FROM __safesql_read`);
-  const rest = await session.run('MOVE FORWARD ALL IN __safesql_read');
-  await session.run('CLOSE __safesql_read');
-  outcome.command = 'SELECT';
-  outcome.affectedRows = shown.rows.length + rest.rowCount;
-  outcome.rows = { columns: shown.fields.map((f) => f.name), rows: shown.rows, total: outcome.affectedRows };
 }
 
 async function runRowChange(
@@ -165,41 +187,41 @@ async function runRowChange(
   if (plan.note) outcome.notes.push(plan.note);
   const table = await describeTable(session, plan.table);
   if (!table || (table.kind !== 'r' && table.kind !== 'p')) {
-    record(await session.run(text), outcome);
+    await counted(session, outcome, async () => record(await session.run(text), outcome));
     outcome.notes.push(`${plan.table.shownAs} is not a table, so the rows it changes are counted but not shown`);
     return;
   }
   capture.table = table;
   if (table.triggers.length > 0) {
     outcome.notes.push(
-      `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): what they change elsewhere is not shown, and an undo would not reverse it`,
+      `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): the rows they change are counted per table, but an undo would not reverse them`,
     );
   }
-  const cascading = table.dependents.filter((d) => (plan.command === 'delete' ? d.onDelete : plan.command === 'update' && d.onUpdate));
-  if (cascading.length > 0) {
-    outcome.notes.push(
-      `foreign keys of ${[...new Set(cascading.map((d) => d.table))].join(', ')} cascade from ${table.qualified}: the rows they change there are not counted or shown`,
-    );
+  if (options.keepRows !== 'all' && plan.sample && plan.hashesOnly) {
+    if (await previewDelete(session, plan, options.keepRows, table, outcome)) return;
   }
   const columns = table.columns.map((c) => c.name);
-  if (options.keepRows !== 'all' && plan.sample && (await showSample(session, text, plan.sample, options.keepRows, columns, outcome)))
-    return;
   const width = table.columns.length;
   let result: Rows;
   try {
-    result =
-      options.keepRows === 'all'
-        ? await session.run(plan.capture)
-        : await session.run(
-            `WITH __safesql_changed AS (${plan.capture}) SELECT (SELECT count(*) FROM __safesql_changed), shown.* FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM __safesql_changed LIMIT ${options.keepRows}) AS shown ON true`,
-          );
+    result = await counted(
+      session,
+      outcome,
+      () =>
+        options.keepRows === 'all'
+          ? session.run(plan.capture)
+          : session.run(
+              `WITH __safesql_changed AS (${plan.capture}) SELECT ${digestColumns('__safesql_changed')}, shown.* FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM __safesql_changed LIMIT ${options.keepRows}) AS shown ON true`,
+            ),
+      table.qualified,
+    );
   } catch (error) {
     // A cancel or a time limit stops the statement itself: never run it again.
     if (error instanceof ExecError && error.kind !== 'statement') throw error;
     // Otherwise either the statement itself fails (its own error is then the one to report) or
     // the capture does not suit it; either way, run it exactly as written.
-    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    record(await session.run(text), outcome);
+    await session.rollbackToSavepoint();
+    await counted(session, outcome, async () => record(await session.run(text), outcome), table.qualified);
     outcome.notes.push(`its rows could not be captured (${(error as Error).message}), so they are counted but not shown`);
     capture.table = undefined;
     return;
@@ -207,9 +229,12 @@ async function runRowChange(
   let rows = result.rows;
   if (options.keepRows === 'all') {
     outcome.affectedRows = result.rowCount;
+    outcome.digest = digestOfRows(rows);
+    rows = rows.map((row) => row.slice(0, -2));
   } else {
-    outcome.affectedRows = Number(rows[0]?.[0] ?? 0);
-    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(1));
+    outcome.digest = digestFromColumns(rows[0]!.slice(0, 4));
+    outcome.affectedRows = outcome.digest.rows;
+    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(4, -2));
   }
   outcome.command = plan.command.toUpperCase();
   const keep = (image: (string | null)[][]) => (options.keepRows === 'all' ? image : image.slice(0, options.keepRows));
@@ -228,26 +253,36 @@ async function runRowChange(
 }
 
 /**
- * A DELETE's preview: the first rows it removes from a query, then the statement bare, which
- * counts them all. Returns false (having undone its attempt) when the query does not work.
+ * A DELETE's preview: the first rows it removes, from a query, then the statement returning only
+ * each removed row's hash, which counts and digests them all without sending them. Returns false
+ * (having undone its attempt) when either does not work, for the general capture to try.
  */
-async function showSample(
+async function previewDelete(
   session: Session,
-  text: string,
-  sample: string,
+  plan: Extract<StatementPlan, { mode: 'rows' }>,
   keep: number,
-  columns: string[],
+  table: TableInfo,
   outcome: StatementOutcome,
 ): Promise<boolean> {
   let shown: Rows;
+  let digest: Rows;
   try {
-    shown = await session.run(`${sample} LIMIT ${keep}`);
+    shown = await session.run(`${plan.sample} LIMIT ${keep}`);
+    digest = await counted(
+      session,
+      outcome,
+      () => session.run(`WITH __safesql_changed AS (${plan.hashesOnly}) SELECT ${digestColumns('__safesql_changed')}`),
+      table.qualified,
+    );
   } catch (error) {
     if (error instanceof ExecError && error.kind !== 'statement') throw error;
-    await session.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await session.rollbackToSavepoint();
     return false;
   }
-  record(await session.run(text), outcome);
+  outcome.command = 'DELETE';
+  outcome.digest = digestFromColumns(digest.rows[0]!);
+  outcome.affectedRows = outcome.digest.rows;
+  const columns = table.columns.map((c) => c.name);
   outcome.before = { columns, rows: shown.rows.slice(0, outcome.affectedRows), total: outcome.affectedRows };
   return true;
 }

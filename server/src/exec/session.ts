@@ -1,5 +1,5 @@
 import { Client, type FieldDef } from 'pg';
-import { connectionError, statementError } from './errors';
+import { connectionError, ExecError, statementError } from './errors';
 import { planConnection, type ConnectionIdentity, type ConnectionTarget, type PasswordSource } from './connection';
 
 /** Every value comes back as PostgreSQL's text output: exact, and valid input for the reversal script. */
@@ -20,11 +20,61 @@ export interface ServerIdentity {
   database: string;
   version: string;
   versionNumber: number;
+  /** The database's OID: a database renamed into the previewed one's name has another. */
+  databaseOid: string;
   /** Output settings the before-image was written with; the reversal script restores them. */
   outputSettings: Record<string, string>;
 }
 
-const OUTPUT_SETTINGS = ['TimeZone', 'DateStyle', 'IntervalStyle', 'bytea_output', 'extra_float_digits'];
+/**
+ * Settings that decide how values are written as text, pinned in every session of the engine so
+ * that a captured row reads back exactly whatever the server, database or role configure:
+ * `extra_float_digits = 0` would round floats, `bytea_output = escape` and the non-ISO date styles
+ * (time zone abbreviations) are not always read back as written. DateStyle keeps the server's
+ * field order (DMY, MDY), which decides how the user's own date literals read.
+ * `standard_conforming_strings` also decides where a string ends, and must match the lexer's view.
+ */
+const PINNED_SETTINGS: Record<string, (current: string) => string> = {
+  extra_float_digits: () => '3',
+  bytea_output: () => 'hex',
+  DateStyle: (current) => `ISO, ${current.split(',')[1]?.trim() || 'MDY'}`,
+  IntervalStyle: () => 'postgres',
+  standard_conforming_strings: () => 'on',
+};
+
+/** Settings the values' text depends on without being lossy; recorded so the reversal reads them back alike. */
+const OUTPUT_SETTINGS = [...Object.keys(PINNED_SETTINGS), 'TimeZone', 'lc_monetary', 'xmloption'];
+
+/** The open transaction's identity: its id (none on a standby, where nothing can be written) and start time. */
+const TRANSACTION_MARK = `SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN '' ELSE pg_catalog.txid_current()::pg_catalog.text END
+  || '@' || pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS'),
+  ${Object.keys(PINNED_SETTINGS)
+    .map((name) => `pg_catalog.current_setting('${name}')`)
+    .join(', ')}`;
+
+/** safesql's own savepoint around each statement, never a name a user statement may use. */
+export const SAVEPOINT = '__safesql_statement';
+
+export interface TransactionOptions {
+  isolation?: 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted';
+  readOnly?: boolean;
+  deferrable?: boolean;
+}
+
+/**
+ * Thrown when the engine finds its transaction gone after a statement: that statement committed
+ * (or ended) the transaction, so what ran before it may be committed. Never a preview result.
+ */
+export class TransactionEscaped extends Error {
+  constructor(
+    readonly statementNumber: number,
+    readonly detail: string,
+  ) {
+    super(
+      `statement ${statementNumber} ended safesql's transaction (${detail}): what ran before it may have been COMMITTED; check the database`,
+    );
+  }
+}
 
 /** How long a cancelled statement gets to stop before the connection is closed under it. */
 const CANCEL_GRACE_MS = 3_000;
@@ -44,6 +94,8 @@ export class Session {
     readonly identity: ConnectionIdentity,
     readonly server: ServerIdentity,
     readonly backendPid: number,
+    /** The values `pinOutputSettings` gave the settings that must not change while a unit runs. */
+    private readonly pinned: Record<string, string>,
   ) {}
 
   static async open(target: ConnectionTarget, passwords?: PasswordSource): Promise<Session> {
@@ -62,9 +114,11 @@ export class Session {
       // back, instead of holding the transaction's locks until its statement ends.
       await client.query("SELECT set_config('client_connection_check_interval', '1000', false)").catch(() => undefined);
       await client.query("SET idle_in_transaction_session_timeout = '60s'").catch(() => undefined);
+      await pinOutputSettings(client);
       const server = await readServerIdentity(client);
       const pid = await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid');
-      return new Session(client, target, passwords, identity, server, Number(pid.rows[0]!.pid));
+      const pinned = Object.fromEntries(Object.keys(PINNED_SETTINGS).map((name) => [name, server.outputSettings[name]!]));
+      return new Session(client, target, passwords, identity, server, Number(pid.rows[0]!.pid), pinned);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw statementError(error);
@@ -103,13 +157,79 @@ export class Session {
     }
   }
 
-  /** Runs statements of safesql's own (BEGIN, SET LOCAL, ROLLBACK) through the simple protocol. */
-  async control(text: string): Promise<void> {
+  /**
+   * The only way text reaches the server through the simple query protocol (which runs as many
+   * statements as it is given): safesql's own transaction control, built here from constants,
+   * whitelisted options and integers. No text taken from a document ever comes this way.
+   */
+  private async control(text: string): Promise<void> {
     try {
       await this.client.query(text);
     } catch (error) {
       throw statementError(error);
     }
+  }
+
+  /** BEGIN with the block's options, then the time limits local to this transaction; returns its mark. */
+  async begin(options: TransactionOptions, limits: { statementTimeoutMs: number; lockTimeoutMs: number }): Promise<string> {
+    const parts = ['BEGIN'];
+    if (options.isolation) parts.push(`ISOLATION LEVEL ${ISOLATION_LEVELS[options.isolation]}`);
+    if (options.readOnly !== undefined) parts.push(options.readOnly ? 'READ ONLY' : 'READ WRITE');
+    if (options.deferrable !== undefined) parts.push(options.deferrable ? 'DEFERRABLE' : 'NOT DEFERRABLE');
+    await this.control(parts.join(' '));
+    await this.setTimeouts(limits, 'local');
+    return (await this.transactionState()).mark;
+  }
+
+  /** The statement and lock time limits, for this transaction (`local`) or this session. */
+  async setTimeouts(limits: { statementTimeoutMs: number; lockTimeoutMs: number }, scope: 'local' | 'session'): Promise<void> {
+    const set = scope === 'local' ? 'SET LOCAL' : 'SET';
+    await this.control(`${set} statement_timeout = ${integer(limits.statementTimeoutMs)}`);
+    await this.control(`${set} lock_timeout = ${integer(limits.lockTimeoutMs)}`);
+  }
+
+  async savepoint(): Promise<void> {
+    await this.control(`SAVEPOINT ${SAVEPOINT}`);
+  }
+
+  async releaseSavepoint(): Promise<void> {
+    await this.control(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  }
+
+  async rollbackToSavepoint(): Promise<void> {
+    await this.control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+  }
+
+  async commit(): Promise<void> {
+    await this.control('COMMIT');
+  }
+
+  /**
+   * Throws TransactionEscaped unless the session is still inside the transaction `mark` names, with
+   * the output settings still pinned (a statement that changed them would make its capture lossy).
+   */
+  async assertSameTransaction(mark: string, statementNumber: number): Promise<void> {
+    let state: { mark: string; settings: Record<string, string> };
+    try {
+      state = await this.transactionState();
+    } catch (error) {
+      throw new TransactionEscaped(statementNumber, `its state could not be read: ${(error as Error).message}`);
+    }
+    if (state.mark !== mark) throw new TransactionEscaped(statementNumber, `the transaction ${mark} became ${state.mark}`);
+    for (const [name, value] of Object.entries(state.settings)) {
+      if (value !== this.pinned[name]) {
+        throw new ExecError(
+          'statement',
+          `statement ${statementNumber} changes ${name} (to ${value}), which safesql keeps at ${this.pinned[name]} so that the rows it captures read back exactly; leave it out of the statements safesql runs`,
+        );
+      }
+    }
+  }
+
+  private async transactionState(): Promise<{ mark: string; settings: Record<string, string> }> {
+    const { rows } = await this.client.query<(string | null)[]>({ text: TRANSACTION_MARK, rowMode: 'array' } as never);
+    const [mark, ...values] = rows[0]!;
+    return { mark: mark ?? '', settings: Object.fromEntries(Object.keys(PINNED_SETTINGS).map((name, i) => [name, values[i] ?? ''])) };
   }
 
   /**
@@ -165,19 +285,43 @@ export class Session {
   }
 }
 
+const ISOLATION_LEVELS: Record<NonNullable<TransactionOptions['isolation']>, string> = {
+  serializable: 'SERIALIZABLE',
+  'repeatable read': 'REPEATABLE READ',
+  'read committed': 'READ COMMITTED',
+  'read uncommitted': 'READ UNCOMMITTED',
+};
+
+function integer(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new ExecError('statement', `${value} is not a whole number of milliseconds`);
+  return String(value);
+}
+
+async function pinOutputSettings(client: Client): Promise<void> {
+  const { rows } = await client.query<{ name: string; setting: string }>(
+    `SELECT name, pg_catalog.current_setting(name) AS setting FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`,
+    [Object.keys(PINNED_SETTINGS)],
+  );
+  for (const { name, setting } of rows) {
+    await client.query('SELECT pg_catalog.set_config($1, $2, false)', [name, PINNED_SETTINGS[name]!(setting)]);
+  }
+}
+
 async function readServerIdentity(client: Client): Promise<ServerIdentity> {
   const { rows } = await client.query<Record<string, string>>(
-    `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
-            current_database() AS database,
-            current_setting('server_version') AS version,
-            current_setting('server_version_num') AS version_number,
-            ${OUTPUT_SETTINGS.map((name) => `current_setting('${name}') AS "${name}"`).join(', ')}`,
+    `SELECT (SELECT system_identifier::pg_catalog.text FROM pg_catalog.pg_control_system()) AS system_identifier,
+            pg_catalog.current_database() AS database,
+            (SELECT oid::pg_catalog.text FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) AS database_oid,
+            pg_catalog.current_setting('server_version') AS version,
+            pg_catalog.current_setting('server_version_num') AS version_number,
+            ${OUTPUT_SETTINGS.map((name) => `pg_catalog.current_setting('${name}') AS "${name}"`).join(', ')}`,
   );
   const row = rows[0]!;
   return {
     fingerprint: `${row.system_identifier}/${row.database}`,
     systemIdentifier: row.system_identifier!,
     database: row.database!,
+    databaseOid: row.database_oid!,
     version: row.version!,
     versionNumber: Number(row.version_number),
     outputSettings: Object.fromEntries(OUTPUT_SETTINGS.map((name) => [name, row[name]!])),

@@ -2,6 +2,8 @@ import { escapeIdentifier } from 'pg';
 import { parseWithGrammar } from '../sql/grammar';
 import { tokenize } from '../sql/lexer';
 import type { Statement } from '../sql/statement';
+import { AFTER_HASH, BEFORE_HASH, rowHash } from './guard';
+import { transactionControlRefusal } from './transactionControl';
 
 /** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
 export interface TargetTable {
@@ -24,6 +26,8 @@ export type StatementPlan =
       capture: string;
       /** DELETE: the query for the rows it removes (a preview shows the first of them). */
       sample?: string;
+      /** DELETE: the statement returning only the hashes of the rows it removes, for a preview's digest. */
+      hashesOnly?: string;
       undoable: boolean;
       note?: string;
     }
@@ -77,17 +81,17 @@ export function planStatement(statement: Statement): StatementPlan {
       reason: 'PostgreSQL cannot run this statement inside a transaction, so it cannot be previewed or rolled back',
     };
   }
-  if (statement.transaction) {
-    return {
-      mode: 'refused',
-      reason: 'transaction control belongs at the edges of a BEGIN … COMMIT block, which safesql runs as one unit',
-    };
-  }
   const parsed = parseWithGrammar(statement.text);
-  if (!parsed.ok || parsed.statements.length !== 1) return { mode: 'other' };
+  // Each statement reaches the server alone; one the grammar rejects or reads as several never runs.
+  if (!parsed.ok) return { mode: 'refused', reason: `PostgreSQL's grammar rejects it (${parsed.message})` };
+  if (parsed.statements.length !== 1) {
+    return { mode: 'refused', reason: `it reads as ${parsed.statements.length} statements, and safesql runs exactly one at a time` };
+  }
   const node = unwrap(parsed.statements[0]);
   if (!node) return { mode: 'other' };
   const [type, fields] = node;
+  const control = transactionControlRefusal(type, fields);
+  if (control) return { mode: 'refused', reason: control };
   switch (type) {
     case 'SelectStmt':
       if (fields.intoClause) return { mode: 'other' }; // SELECT … INTO creates a table
@@ -98,7 +102,7 @@ export function planStatement(statement: Statement): StatementPlan {
     case 'ExplainStmt':
       return list(fields.options).some((o) => unwrap(o)?.[1].defname === 'analyze') ? { mode: 'other' } : { mode: 'read', cursor: false };
     case 'TransactionStmt':
-      return { mode: 'other' }; // SAVEPOINT, RELEASE, ROLLBACK TO inside a block
+      return { mode: 'other' }; // the user's own SAVEPOINT, RELEASE, ROLLBACK TO inside a block
     case 'TruncateStmt':
       return { mode: 'truncate', tables: list(fields.relations).flatMap((r) => targetOf(r) ?? []) };
     case 'MergeStmt':
@@ -154,12 +158,13 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
   });
   if (!capture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
   const sample = command === 'delete' ? sampleText(text, table, list(fields.usingClause).length > 0) : undefined;
+  const hashesOnly = sample && captureText(text, command, table, { hasFrom: false, hasWhere: false }, false);
   return {
     mode: 'rows',
     command,
     table,
     capture,
-    ...(sample ? { sample } : {}),
+    ...(sample && hashesOnly ? { sample, hashesOnly } : {}),
     undoable: !upsert,
     ...(upsert
       ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
@@ -173,8 +178,8 @@ interface Clauses {
 }
 
 /**
- * The statement with `RETURNING` the target's rows: DELETE returns what it removed, INSERT what it
- * added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
+ * The statement with `RETURNING` the target's rows (unless `images` is false) and the hashes of
+ * their before- and after-images: DELETE returns what it removed, INSERT what it added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
  * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are not where the
  * parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
  */
@@ -183,6 +188,7 @@ export function captureText(
   command: 'delete' | 'update' | 'insert',
   table: TargetTable,
   clauses: Clauses,
+  images = true,
 ): string | undefined {
   const { topLevel, bodyEnd: endOf } = topLevelWords(text);
   const main = topLevel.findIndex((t) => t.word === command);
@@ -191,7 +197,11 @@ export function captureText(
   const bodyEnd = endOf(after.find((t) => t.word === 'returning'));
   const body = text.slice(0, bodyEnd).trimEnd();
   const returned = `${table.reference}.*`;
-  if (command !== 'update') return `${body} RETURNING ${returned}`;
+  const rowText = `ROW(${returned})::pg_catalog.text`;
+  const noHash = 'NULL::pg_catalog.int8';
+  const image = images ? `${returned}, ` : '';
+  if (command === 'delete') return `${body} RETURNING ${image}${rowHash(rowText)} AS ${BEFORE_HASH}, ${noHash} AS ${AFTER_HASH}`;
+  if (command === 'insert') return `${body} RETURNING ${image}${noHash} AS ${BEFORE_HASH}, ${rowHash(rowText)} AS ${AFTER_HASH}`;
 
   const where = after.find((t) => t.word === 'where' && t.start < bodyEnd);
   const from = after.find((t) => t.word === 'from' && t.previous !== 'distinct' && (!where || t.start < where.start));
@@ -209,7 +219,7 @@ export function captureText(
   } else {
     rewritten = `${body} FROM ${beforeTable} WHERE ${sameRow}`;
   }
-  return `${rewritten} RETURNING (${BEFORE_ALIAS}.__safesql_row).*, ${returned}`;
+  return `${rewritten} RETURNING (${BEFORE_ALIAS}.__safesql_row).*, ${returned}, ${rowHash(`ROW((${BEFORE_ALIAS}.__safesql_row).*)::pg_catalog.text`)} AS ${BEFORE_HASH}, ${rowHash(rowText)} AS ${AFTER_HASH}`;
 }
 
 /**

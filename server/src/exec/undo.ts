@@ -3,6 +3,7 @@ import type { SqlDocument } from '../sql/statement';
 import { commit, type CommitRequest } from './commit';
 import type { JournalListing } from './journal';
 import { preview, type ExecContext } from './preview';
+import type { RowDigest } from './guard';
 import type { CommitResult, PreviewResult } from './results';
 import { executionUnits, type ExecutionUnit } from './units';
 
@@ -54,7 +55,45 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
       };
     }
   }
-  return { preview: result };
+  const restored = restoredDifference(
+    plan.entry,
+    result.statements.map((s) => s.digest),
+  );
+  return restored ? { preview: result, mismatch: restored } : { preview: result };
+}
+
+/**
+ * Why the rows an undo puts back are not exactly the journal's before-image (a trigger that rewrites
+ * them, a rule, a default): each committed statement's digest against the digest of what its
+ * reversal restores, compared inside the undo's own transaction before anything is committed.
+ */
+export function restoredDifference(entry: JournalListing, digests: (RowDigest | undefined)[]): string | undefined {
+  const restored = new Map<number, { rows: number; before: bigint; after: bigint }>();
+  for (const [i, step] of entry.reversal.statements.entries()) {
+    if (step.reverses === undefined) continue;
+    const digest = digests[i];
+    if (!digest)
+      return `the rows restored by undo statement ${i + 1} could not be captured, so the undo cannot verify that it restores them exactly`;
+    const total = restored.get(step.reverses) ?? { rows: 0, before: 0n, after: 0n };
+    restored.set(step.reverses, {
+      rows: total.rows + digest.rows,
+      before: total.before + BigInt(digest.before),
+      after: total.after + BigInt(digest.after),
+    });
+  }
+  for (const original of entry.statements) {
+    const back = restored.get(original.statement);
+    if (!back) continue;
+    if (!original.digest) return `journal entry ${entry.id} was written without row digests, so an undo of it cannot be verified`;
+    // What the undo removes must be what the commit left, and what it leaves what the commit removed.
+    const sameRows = back.rows === original.digest.rows;
+    const leaves = original.command === 'INSERT' ? true : back.after.toString() === original.digest.before;
+    const removes = original.command === 'DELETE' ? true : back.before.toString() === original.digest.after;
+    if (!sameRows || !leaves || !removes) {
+      return `the undo would not restore exactly what statement ${original.statement} (${original.command}${original.table ? ` on ${original.table}` : ''}) changed: the rows it ${leaves ? 'removes' : 'puts back'} differ from the journal's image (a trigger, rule or default rewrites them, or the rows changed since), so nothing was changed`;
+    }
+  }
+  return undefined;
 }
 
 export async function commitUndo(
@@ -73,5 +112,19 @@ export async function commitUndo(
       durationMs: 0,
     };
   }
-  return commit(plan.document, plan.unit, { ...request, preview: checked.preview, undoOf: plan.entry.id }, context);
+  return commit(
+    plan.document,
+    plan.unit,
+    {
+      ...request,
+      preview: checked.preview,
+      undoOf: plan.entry.id,
+      verify: async (captures) =>
+        restoredDifference(
+          plan.entry,
+          captures.map((c) => c.outcome.digest),
+        ),
+    },
+    context,
+  );
 }

@@ -14,6 +14,8 @@ export interface ExecutionUnit {
   begin?: Statement;
   /** How the block ends in the file; undefined for a single statement or a block never closed. */
   end?: 'commit' | 'rollback';
+  /** The block's COMMIT or ROLLBACK: never sent (the engine ends its transaction itself), but checked. */
+  endStatement?: Statement;
   block: boolean;
   /** From the first to the last character of the unit in the document. */
   span: Span;
@@ -42,7 +44,14 @@ export function executionUnits(document: SqlDocument): ExecutionUnit[] {
       else block.statements.push(statement); // a nested BEGIN: PostgreSQL warns and carries on
     } else if (statement.transaction === 'commit' || statement.transaction === 'rollback') {
       if (block)
-        units.push(unit(block.statements, block.begin, statement, { begin: block.begin, end: statement.transaction, block: true }));
+        units.push(
+          unit(block.statements, block.begin, statement, {
+            begin: block.begin,
+            end: statement.transaction,
+            endStatement: statement,
+            block: true,
+          }),
+        );
       block = undefined;
     } else if (block) {
       block.statements.push(statement);

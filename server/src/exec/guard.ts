@@ -1,0 +1,202 @@
+import { escapeLiteral } from 'pg';
+import type { Session } from './session';
+import type { TargetTable } from './statementPlan';
+
+/**
+ * What a commit compares with its preview, besides row counts: which rows (an order-independent
+ * digest of every changed row, computed in the database), how many rows every table changed
+ * (cascades, triggers and rules included), and the schema the result depends on.
+ */
+
+/**
+ * The per-row hash a capture returns: 64 bits of PostgreSQL's own hash of a row's text (exact under
+ * the engine's pinned output settings). Summed, they make a digest of the multiset of rows that does
+ * not depend on the order the rows come back in.
+ */
+export function rowHash(rowText: string): string {
+  return `pg_catalog.hashtextextended(${rowText}, 0)`;
+}
+
+/** The capture's last two columns: the hash of each row as it was, and as it becomes (NULL where none). */
+export const BEFORE_HASH = '__safesql_before_hash';
+export const AFTER_HASH = '__safesql_after_hash';
+
+/** At most this many per-row hashes are kept, so a refused commit can say how many rows differ. */
+export const ROW_HASHES_KEPT = 10_000;
+
+/** The rows one statement changed: how many, the digests of their before- and after-images, and each row's hashes when few. */
+export interface RowDigest {
+  rows: number;
+  /** Sums of the per-row hashes, as decimals ('0' for no image). */
+  before: string;
+  after: string;
+  /** Each row's before-image hash, sorted; absent past ROW_HASHES_KEPT rows. */
+  hashes?: string[];
+}
+
+/** The digest of captured rows whose last two values are their hashes. */
+export function digestOfRows(rows: (string | null)[][]): RowDigest {
+  let before = 0n;
+  let after = 0n;
+  const hashes: string[] = [];
+  for (const row of rows) {
+    const b = row[row.length - 2] ?? null;
+    const a = row[row.length - 1] ?? null;
+    if (b !== null) before += BigInt(b);
+    if (a !== null) after += BigInt(a);
+    if (b !== null && rows.length <= ROW_HASHES_KEPT) hashes.push(b);
+  }
+  return {
+    rows: rows.length,
+    before: before.toString(),
+    after: after.toString(),
+    ...(rows.length <= ROW_HASHES_KEPT ? { hashes: hashes.sort() } : {}),
+  };
+}
+
+/** The aggregates a preview runs over a capture (`from`), so that only the digest travels. */
+export function digestColumns(from: string): string {
+  return `(SELECT pg_catalog.count(*) FROM ${from}),
+    (SELECT COALESCE(pg_catalog.sum(${BEFORE_HASH}), 0)::pg_catalog.text FROM ${from}),
+    (SELECT COALESCE(pg_catalog.sum(${AFTER_HASH}), 0)::pg_catalog.text FROM ${from}),
+    (SELECT CASE WHEN pg_catalog.count(*) <= ${ROW_HASHES_KEPT} THEN COALESCE(pg_catalog.string_agg(${BEFORE_HASH}::pg_catalog.text, ','), '') END FROM ${from})`;
+}
+
+/** A RowDigest from the four values `digestColumns` returns. */
+export function digestFromColumns([rows, before, after, hashes]: (string | null)[]): RowDigest {
+  return {
+    rows: Number(rows ?? 0),
+    before: before ?? '0',
+    after: after ?? '0',
+    ...(hashes !== null && hashes !== undefined ? { hashes: hashes === '' ? [] : hashes.split(',').sort() } : {}),
+  };
+}
+
+/**
+ * Why the rows a commit changes are not the previewed ones, in words; undefined when they are the
+ * same. Compared: the rows' identities and values before the change. Not compared: the values they
+ * get, which may rightly differ (`now()`, a sequence, `gen_random_uuid()` in an INSERT or a SET).
+ */
+export function digestDifference(previewed: RowDigest | undefined, now: RowDigest | undefined): string | undefined {
+  if (!previewed && !now) return undefined;
+  if (!previewed || !now) return 'its rows were captured in one run but not in the other';
+  if (previewed.rows === now.rows && previewed.before === now.before) return undefined;
+  if (!previewed.hashes || !now.hashes) {
+    return `the ${now.rows} rows it changes now are not the ${previewed.rows} previewed (other rows, or other values)`;
+  }
+  const remaining = new Map<string, number>();
+  for (const hash of previewed.hashes) remaining.set(hash, (remaining.get(hash) ?? 0) + 1);
+  let added = 0;
+  for (const hash of now.hashes) {
+    const left = remaining.get(hash) ?? 0;
+    if (left > 0) remaining.set(hash, left - 1);
+    else added++;
+  }
+  const gone = [...remaining.values()].reduce((a, b) => a + b, 0);
+  return `${added} of the ${now.rows} rows it changes now differ from the preview (other rows, or other values), and ${gone} of the ${previewed.rows} previewed rows are not among them`;
+}
+
+/** Rows one table gained, changed and lost inside the transaction. */
+export interface TableEffect {
+  table: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+type Counters = Map<string, TableEffect>;
+
+/** This transaction's row counters per table so far (`pg_stat_xact_user_tables`, which sees cascades, triggers and rules). */
+export async function tableCounters(session: Session): Promise<Counters> {
+  const { rows } = await session.run(
+    `SELECT pg_catalog.format('%I.%I', schemaname, relname), n_tup_ins::pg_catalog.text, n_tup_upd::pg_catalog.text, n_tup_del::pg_catalog.text
+       FROM pg_catalog.pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0`,
+  );
+  return new Map(
+    rows.map(([table, inserted, updated, deleted]) => [
+      table!,
+      { table: table!, inserted: Number(inserted), updated: Number(updated), deleted: Number(deleted) },
+    ]),
+  );
+}
+
+/** What changed between two readings of the counters, sorted by table. */
+export function effectsBetween(before: Counters, after: Counters): TableEffect[] {
+  const effects: TableEffect[] = [];
+  for (const [table, now] of after) {
+    const was = before.get(table);
+    const effect = {
+      table,
+      inserted: now.inserted - (was?.inserted ?? 0),
+      updated: now.updated - (was?.updated ?? 0),
+      deleted: now.deleted - (was?.deleted ?? 0),
+    };
+    if (effect.inserted || effect.updated || effect.deleted) effects.push(effect);
+  }
+  return effects.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+}
+
+export function describeEffect(effect: TableEffect): string {
+  const parts = [
+    effect.deleted ? `deletes ${effect.deleted}` : '',
+    effect.updated ? `updates ${effect.updated}` : '',
+    effect.inserted ? `inserts ${effect.inserted}` : '',
+  ].filter(Boolean);
+  return `${parts.join(', ')} row${effect.deleted + effect.updated + effect.inserted === 1 ? '' : 's'} in ${effect.table}`;
+}
+
+/** Why two lists of effects differ, in words; undefined when they are the same. */
+export function effectsDifference(previewed: TableEffect[], now: TableEffect[]): string | undefined {
+  const key = (e: TableEffect) => `${e.inserted}/${e.updated}/${e.deleted}`;
+  const was = new Map(previewed.map((e) => [e.table, e]));
+  const differences: string[] = [];
+  for (const effect of now) {
+    const before = was.get(effect.table);
+    if (!before) differences.push(`now ${describeEffect(effect)}, which the preview did not`);
+    else if (key(before) !== key(effect))
+      differences.push(`now ${describeEffect(effect)}, where the preview ${describeEffect(before).replace(/^(\w+)s /, '$1d ')}`);
+    was.delete(effect.table);
+  }
+  for (const effect of was.values()) differences.push(`no longer ${describeEffect(effect)}`);
+  return differences.length > 0 ? differences.join('; ') : undefined;
+}
+
+/**
+ * A digest of everything the unit's result depends on in the schema of the tables it names: the
+ * tables themselves (their OIDs: one dropped and created again is another), columns and types,
+ * defaults, triggers, rules, row-level security and policies, and the foreign keys that point at
+ * them or from them, with their actions, and the triggers of the tables those keys point from.
+ */
+export async function schemaFingerprint(session: Session, tables: TargetTable[]): Promise<string> {
+  const names = [...new Set(tables.map((t) => t.sql))];
+  if (names.length === 0) return '';
+  const { rows } = await session.run(
+    `WITH target AS (
+       SELECT name, pg_catalog.to_regclass(name) AS oid FROM pg_catalog.unnest(ARRAY[${names.map(escapeLiteral).join(', ')}]::pg_catalog.text[]) AS name
+     ), related AS (
+       SELECT oid FROM target WHERE oid IS NOT NULL
+       UNION SELECT c.conrelid FROM pg_catalog.pg_constraint c JOIN target t ON c.confrelid = t.oid WHERE c.contype = 'f'
+     )
+     SELECT pg_catalog.md5(pg_catalog.concat_ws(E'\\n',
+       (SELECT pg_catalog.string_agg(name || '=' || coalesce(oid::pg_catalog.int8::pg_catalog.text, '-'), ',' ORDER BY name) FROM target),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', c.oid::pg_catalog.int8, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relhasrules, c.relhastriggers), ',' ORDER BY c.oid)
+          FROM pg_catalog.pg_class c JOIN related r ON r.oid = c.oid),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', a.attrelid::pg_catalog.int8, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                                     a.attnotnull, a.attgenerated, a.attidentity, a.attcollation::pg_catalog.int8, pg_catalog.pg_get_expr(d.adbin, d.adrelid)), ',' ORDER BY a.attrelid, a.attnum)
+          FROM pg_catalog.pg_attribute a JOIN target t ON t.oid = a.attrelid
+          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attnum > 0 AND NOT a.attisdropped),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', g.tgrelid::pg_catalog.int8, g.tgname, g.tgenabled, pg_catalog.pg_get_triggerdef(g.oid)), ',' ORDER BY g.tgrelid, g.tgname)
+          FROM pg_catalog.pg_trigger g JOIN related r ON r.oid = g.tgrelid WHERE NOT g.tgisinternal),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', w.ev_class::pg_catalog.int8, w.rulename, w.ev_enabled, pg_catalog.pg_get_ruledef(w.oid)), ',' ORDER BY w.ev_class, w.rulename)
+          FROM pg_catalog.pg_rewrite w JOIN related r ON r.oid = w.ev_class),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', p.polrelid::pg_catalog.int8, p.polname, p.polcmd, p.polpermissive, p.polroles::pg_catalog.text,
+                                     pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)), ',' ORDER BY p.polrelid, p.polname)
+          FROM pg_catalog.pg_policy p JOIN related r ON r.oid = p.polrelid),
+       (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', c.oid::pg_catalog.int8, c.conrelid::pg_catalog.int8, c.confrelid::pg_catalog.int8, c.confdeltype, c.confupdtype, c.condeferrable, c.condeferred, c.convalidated, pg_catalog.pg_get_constraintdef(c.oid)), ',' ORDER BY c.oid)
+          FROM pg_catalog.pg_constraint c
+         WHERE c.contype = 'f' AND (c.confrelid IN (SELECT oid FROM target) OR c.conrelid IN (SELECT oid FROM target)))
+     ))`,
+  );
+  return rows[0]![0] ?? '';
+}
