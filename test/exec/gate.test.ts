@@ -255,4 +255,23 @@ describe('the gate cannot be fooled', () => {
     assert.equal((await commitUndo(plan, again, { journal }, context)).outcome, 'committed');
     assert.deepEqual(await schemaChecksum(db.client, s), original);
   });
+
+  it('says which sequences a preview advanced and which volatile functions it called', async () => {
+    await db.client.query(`
+      CREATE TABLE ${s}.tickets (id serial PRIMARY KEY, note text);
+      CREATE FUNCTION ${s}.stamp() RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT 'x' $$;`);
+    const result = await previewOf(`INSERT INTO ${s}.tickets (note) SELECT ${s}.stamp() FROM generate_series(1, 2);`);
+    assert.equal(result.outcome, 'ok', JSON.stringify(result.error));
+    assert.ok(
+      result.cautions?.some((c) => c === `sequence ${s}.tickets_id_seq advanced by 2 (from unused to 2); sequences are not rolled back`),
+      JSON.stringify(result.cautions),
+    );
+    assert.ok(
+      result.cautions?.some((c) => c.includes(`volatile function ${s}.stamp()`)),
+      JSON.stringify(result.cautions),
+    );
+    const quiet = await previewOf(`DELETE FROM ${s}.orders WHERE id = 1;`);
+    assert.deepEqual(quiet.cautions, []);
+    await db.client.query(`DROP TABLE ${s}.tickets; DROP FUNCTION ${s}.stamp()`);
+  });
 });

@@ -90,6 +90,11 @@ export function renderPreview(result: PreviewResult, source: string): string {
     parts.push(`<p class="warning">Not previewable: ${escapeHtml(result.notPreviewable ?? '')}. Nothing was run.</p>`);
     return page('safesql preview', parts.join('\n'));
   }
+  if (result.error?.kind === 'escaped') {
+    parts.push(`<p class="error">SOMETHING MAY HAVE BEEN COMMITTED: ${escapeHtml(result.error.message)}</p>`);
+    return page('safesql preview', parts.join('\n'));
+  }
+  parts.push(...(result.cautions ?? []).map((caution) => `<p class="warning">${escapeHtml(caution)}</p>`));
   if (result.error) {
     const details = [result.error.detail, result.error.hint && `Hint: ${result.error.hint}`]
       .filter(Boolean)
@@ -118,6 +123,8 @@ export function renderCommit(result: CommitResult, source: string): string {
     parts.push(
       `<p>Journal entry <code>${escapeHtml(result.journalId ?? '')}</code>. ${escapeHtml(result.undo?.possible ? `Undo is possible: ${result.undo.reason}.` : `It cannot be undone: ${result.undo?.reason ?? ''}.`)}</p>`,
     );
+  } else if (result.error?.kind === 'escaped') {
+    parts.push(`<p class="error">SOMETHING MAY HAVE BEEN COMMITTED: ${escapeHtml(result.error.message)}</p>`);
   } else {
     parts.push(`<p class="error">Not committed: ${escapeHtml(result.reason ?? '')}</p>`);
     if (result.error) parts.push(`<p class="error">PostgreSQL: ${escapeHtml(result.error.message)}</p>`);

@@ -80,8 +80,13 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
     return `${lines.join('\n')}\n`;
   }
   for (const outcome of result.statements) if (!QUIET_COMMANDS.has(outcome.command)) lines.push(...statementLines(outcome, true));
+  if (result.error?.kind === 'escaped') {
+    lines.push(`  !!! SOMETHING MAY HAVE BEEN COMMITTED: ${result.error.message}`);
+    return `${lines.join('\n')}\n`;
+  }
   if (result.error)
     lines.push(`  Failed${result.error.statement ? ` at statement ${result.error.statement}` : ''}: ${result.error.message}`);
+  for (const caution of result.cautions ?? []) lines.push(`  ! ${caution}`);
   if (result.liveness) lines.push('  Live database check:', ...result.liveness.summary.map((l) => `    ${l}`));
   if (result.outcome === 'ok' && !result.readOnly) {
     lines.push(`  Undo: ${result.undo.possible ? result.undo.reason : `NOT POSSIBLE — ${result.undo.reason}`}`);
@@ -96,7 +101,9 @@ export function formatCommit(result: CommitResult): string {
   const head =
     result.outcome === 'committed'
       ? `Committed on "${result.connection.name}" (${describeIdentity(result.connection)}): ${plural(result.affectedRows, 'row')} changed.`
-      : `Not committed: ${result.reason}`;
+      : result.error?.kind === 'escaped'
+        ? `!!! SOMETHING MAY HAVE BEEN COMMITTED: ${result.error.message}`
+        : `Not committed: ${result.reason}`;
   const lines = [head];
   if (result.outcome === 'committed') {
     for (const outcome of result.statements)

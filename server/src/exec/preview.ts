@@ -13,6 +13,7 @@ import type { Journal } from './journal';
 import { Session, TransactionEscaped } from './session';
 import { planStatement, type StatementPlan, type TargetTable } from './statementPlan';
 import { unitTransaction } from './transactionControl';
+import { calledFunctions, sequenceStates, sequencesAdvanced, volatileFunctions } from './untracked';
 import { unitProblem, type ExecutionUnit } from './units';
 
 /** Where and how a preview or commit runs. */
@@ -62,6 +63,7 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
       result.undo = { possible: false, reason: 'it cannot be undone from the journal: it was never previewed' };
     } else {
       let captures: StatementCapture[] = [];
+      const sequences = await sequenceStates(session);
       try {
         const { transaction, folded } = await beginTransaction(session, unit, context.settings, result.readOnly);
         result.schema = await schemaFingerprint(session, targetTables(plans));
@@ -73,6 +75,8 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
       } finally {
         await session.rollback();
       }
+      // Read after the rollback, which sequences ignore: what is left advanced stays advanced.
+      result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...(await callsVolatile(session, unit))];
       result.statements = captures.map((c) => c.outcome);
       result.affectedRows = result.readOnly ? 0 : changedRows(captures);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
@@ -104,6 +108,15 @@ export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string 
     return unit.statements.length === 1 ? plan.reason : `statement ${statement.index + 1}: ${plan.reason}`;
   }
   return undefined;
+}
+
+/** The user-defined volatile functions the unit calls, in one sentence, if any. */
+async function callsVolatile(session: Session, unit: ExecutionUnit): Promise<string[]> {
+  const functions = await volatileFunctions(session, [...new Set(unit.statements.flatMap(calledFunctions))]);
+  if (functions.length === 0) return [];
+  return [
+    `it calls the volatile function${functions.length === 1 ? '' : 's'} ${functions.join(', ')}: what ${functions.length === 1 ? 'it does' : 'they do'} besides the rows shown (other tables are counted above; files, other servers, notifications) cannot be seen from here`,
+  ];
 }
 
 /** The tables the unit's statements name, whose schema its result depends on. */

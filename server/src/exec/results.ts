@@ -77,6 +77,8 @@ export interface PreviewResult {
   notPreviewable?: string;
   liveness?: Liveness;
   undo: UndoAvailability;
+  /** What the rollback did not take back or cannot see: sequences it advanced, volatile functions it called. */
+  cautions?: string[];
   durationMs: number;
 }
 

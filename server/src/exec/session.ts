@@ -144,8 +144,8 @@ export class Session {
   }
 
   /** Runs one statement; its failure is an ExecError carrying PostgreSQL's message and position. */
-  async run(text: string): Promise<Rows> {
-    const query = this.client.query<(string | null)[]>({ text, rowMode: 'array', queryMode: 'extended' } as never);
+  async run(text: string, values?: unknown[]): Promise<Rows> {
+    const query = this.client.query<(string | null)[]>({ text, values, rowMode: 'array', queryMode: 'extended' } as never);
     this.running = query;
     try {
       const result = await query;

@@ -1,0 +1,85 @@
+import { parseWithGrammar } from '../sql/grammar';
+import type { Statement } from '../sql/statement';
+import type { Session } from './session';
+
+/**
+ * What a preview's ROLLBACK does not take back, or cannot see: sequences (nextval through a
+ * default, a serial or identity column, or called directly), and the user-defined volatile
+ * functions a statement calls, whose effects elsewhere no row image shows.
+ */
+
+type SequenceStates = Map<string, string>;
+
+/** Every readable sequence's state (`last_value`, or `-` before its first use), to compare after the unit. */
+export async function sequenceStates(session: Session): Promise<SequenceStates> {
+  const { rows } = await session.run(
+    `SELECT pg_catalog.format('%I.%I', schemaname, sequencename), COALESCE(last_value::pg_catalog.text, '-'),
+            increment_by::pg_catalog.text, start_value::pg_catalog.text
+       FROM pg_catalog.pg_sequences`,
+  );
+  return new Map(rows.map(([name, value, increment, start]) => [name!, `${value}/${increment}/${start}`]));
+}
+
+/** One sentence per sequence that moved between the two readings. */
+export function sequencesAdvanced(before: SequenceStates, after: SequenceStates): string[] {
+  const moved: string[] = [];
+  for (const [name, now] of after) {
+    const was = before.get(name);
+    if (was === undefined || was === now) continue;
+    const [from, increment, start] = was.split('/');
+    const [to] = now.split('/');
+    // Before its first use a sequence's next value is its start: reaching `to` took one more step.
+    const steps =
+      to === '-' || !Number(increment)
+        ? undefined
+        : from === '-'
+          ? (Number(to) - Number(start)) / Number(increment) + 1
+          : (Number(to) - Number(from)) / Number(increment);
+    moved.push(
+      `sequence ${name} advanced${steps !== undefined && Number.isFinite(steps) ? ` by ${steps}` : ''} (from ${from === '-' ? 'unused' : from} to ${to}); sequences are not rolled back`,
+    );
+  }
+  return moved.sort();
+}
+
+/** The names of the functions a statement calls, as written (`schema.name` or `name`), from its parse tree. */
+export function calledFunctions(statement: Statement): string[] {
+  const parsed = parseWithGrammar(statement.text);
+  if (!parsed.ok) return [];
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (key === 'FuncCall') {
+        const parts = ((value as { funcname?: { String?: { sval?: string } }[] }).funcname ?? []).map((p) => p.String?.sval ?? '');
+        names.add(parts.join('.'));
+      }
+      visit(value);
+    }
+  };
+  visit(parsed.statements);
+  return [...names];
+}
+
+/**
+ * The user-defined volatile functions among `names`, resolved as the session would resolve them
+ * (an unqualified name through the search_path), with their signatures.
+ */
+export async function volatileFunctions(session: Session, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const { rows } = await session.run(
+    `SELECT DISTINCT p.oid::pg_catalog.regprocedure::pg_catalog.text
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+       JOIN pg_catalog.unnest($1::pg_catalog.text[]) AS called(name)
+         ON CASE WHEN called.name LIKE '%.%' THEN n.nspname || '.' || p.proname = called.name
+                 ELSE p.proname = called.name AND pg_catalog.pg_function_is_visible(p.oid) END
+      WHERE p.provolatile = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      ORDER BY 1`,
+    [names],
+  );
+  return rows.map(([signature]) => signature!);
+}
