@@ -176,7 +176,7 @@ describe('the gate cannot be fooled', () => {
       db.client.query(`UPDATE ${s}.orders SET customer = 'c1' WHERE id = 2; UPDATE ${s}.orders SET customer = 'c0' WHERE id = 1`),
     );
     assert.equal(swapped.committed.outcome, 'refused');
-    assert.match(swapped.committed.reason!, /1 of the 10 rows it changes now differ .* for example \(id=2/);
+    assert.match(swapped.committed.reason!, /1 of the 10 rows it changes now are not as previewed .* for example \(id=2/);
     assert.deepEqual(await schemaChecksum(db.client, s), swapped.state);
 
     const revalued = await previewThenCommit(`UPDATE ${s}.orders SET amount = 0 WHERE id <= 3;`, () =>

@@ -40,25 +40,26 @@ describe('how each statement is run', () => {
   });
 
   it('the capture keeps the statement’s own clauses and only adds safesql’s', () => {
-    const capture = (sql: string) => (plan(sql) as { capture: string }).capture;
+    const capture = (sql: string, which: 'capture' | 'previewCapture' = 'capture') => (plan(sql) as Record<string, string>)[which]!;
+    const version = (ref: string) =>
+      `pg_catalog.hashtextextended(${ref}.tableoid::pg_catalog.text || ':' || ${ref}.ctid::pg_catalog.text || ':' || ${ref}.xmin::pg_catalog.text, 0) AS __safesql_version`;
     assert.equal(
       capture('DELETE FROM public.orders o WHERE o.id = 1 RETURNING o.id;'),
-      'DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*, pg_catalog.hashtextextended(ROW("o".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
+      `DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*, ${version('"o"')}, pg_catalog.hashtextextended(ROW("o".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash`,
     );
     assert.equal(
-      capture('INSERT INTO t (a) VALUES (1) -- note\n;'),
-      'INSERT INTO t (a) VALUES (1) RETURNING "t".*, NULL::pg_catalog.int8 AS __safesql_before_hash, pg_catalog.hashtextextended(ROW("t".*)::pg_catalog.text, 0) AS __safesql_after_hash',
+      capture('INSERT INTO t (a) VALUES (1) -- note\n;', 'previewCapture'),
+      'INSERT INTO t (a) VALUES (1) RETURNING "t".*, NULL::pg_catalog.int8 AS __safesql_version, NULL::pg_catalog.int8 AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
     );
-    const hashesOnly = (sql: string) => (plan(sql) as { hashesOnly: string }).hashesOnly;
     assert.equal(
-      hashesOnly('DELETE FROM t WHERE id = 1;'),
-      'DELETE FROM t WHERE id = 1 RETURNING pg_catalog.hashtextextended(ROW("t".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
+      capture('DELETE FROM t WHERE id = 1;', 'versions' as never),
+      `SELECT ${version('"t"')}, NULL::pg_catalog.int8 AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash FROM t WHERE id = 1`,
     );
     const update = capture('UPDATE t SET flag = a IS DISTINCT FROM b WHERE id = 1 -- why\n;');
     assert.match(update, /^UPDATE t SET flag = a IS DISTINCT FROM b FROM \(SELECT ctid AS __safesql_ctid/);
     assert.match(
       update,
-      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*, pg_catalog\.hashtextextended\(ROW\(\(__safesql_before\.__safesql_row\)\.\*\)::pg_catalog\.text, 0\) AS __safesql_before_hash, pg_catalog\.hashtextextended\(ROW\("t"\.\*\)::pg_catalog\.text, 0\) AS __safesql_after_hash$/,
+      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*, pg_catalog\.hashtextextended\(__safesql_before\.__safesql_tableoid.* AS __safesql_version, pg_catalog\.hashtextextended\(ROW\(\(__safesql_before\.__safesql_row\)\.\*\)::pg_catalog\.text, 0\) AS __safesql_before_hash, pg_catalog\.hashtextextended\(ROW\("t"\.\*\)::pg_catalog\.text, 0\) AS __safesql_after_hash$/,
     );
     const sample = (sql: string) => (plan(sql) as { sample: string }).sample;
     assert.equal(

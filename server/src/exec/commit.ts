@@ -271,7 +271,9 @@ function journalEntry(
       command: outcome.command,
       ...(outcome.table ? { table: outcome.table } : {}),
       affectedRows: outcome.affectedRows,
-      ...(outcome.digest ? { digest: { rows: outcome.digest.rows, before: outcome.digest.before, after: outcome.digest.after } } : {}),
+      ...(outcome.digest
+        ? { digest: { rows: outcome.digest.rows, before: outcome.digest.before ?? '0', after: outcome.digest.after ?? '0' } }
+        : {}),
     })),
     images: captures.flatMap(({ outcome, table, before, after }) =>
       table && (before || after)

@@ -9,91 +9,110 @@ import type { TargetTable } from './statementPlan';
  */
 
 /**
- * The per-row hash a capture returns: 64 bits of PostgreSQL's own hash of a row's text (exact under
- * the engine's pinned output settings). Summed, they make a digest of the multiset of rows that does
- * not depend on the order the rows come back in.
+ * A row version's identity: its table, place and creating transaction. A row version never changes
+ * (an UPDATE writes a new one), so the same versions mean the same rows with the same values,
+ * without reading the values. 64 bits of PostgreSQL's own hash, summed over rows: a digest of the
+ * set that does not depend on the order the rows come back in.
  */
-export function rowHash(rowText: string): string {
-  return `pg_catalog.hashtextextended(${rowText}, 0)`;
+export function versionHash(tableoid: string, ctid: string, xmin: string): string {
+  return `pg_catalog.hashtextextended(${tableoid}::pg_catalog.text || ':' || ${ctid}::pg_catalog.text || ':' || ${xmin}::pg_catalog.text, 0)`;
 }
 
-/** The capture's last two columns: the hash of each row as it was, and as it becomes (NULL where none). */
+/** A hash of a row's values as text (exact under the engine's pinned output settings): what an undo must restore. */
+export function valueHash(columns: string): string {
+  return `pg_catalog.hashtextextended(ROW(${columns})::pg_catalog.text, 0)`;
+}
+
+/** A capture's last three columns. */
+export const VERSION_HASH = '__safesql_version';
 export const BEFORE_HASH = '__safesql_before_hash';
 export const AFTER_HASH = '__safesql_after_hash';
 
-/** At most this many per-row hashes are kept, so a refused commit can say how many rows differ. */
-export const ROW_HASHES_KEPT = 10_000;
+/** At most this many row versions are kept, so a refused commit can say how many rows differ. */
+export const VERSIONS_KEPT = 10_000;
 
-/** The rows one statement changed: how many, the digests of their before- and after-images, and each row's hashes when few. */
+/** The rows one statement changed: how many, which versions, and (in a commit) the digests of their values. */
 export interface RowDigest {
   rows: number;
-  /** Sums of the per-row hashes, as decimals ('0' for no image). */
-  before: string;
-  after: string;
-  /** Each row's before-image hash, sorted; absent past ROW_HASHES_KEPT rows. */
-  hashes?: string[];
+  /** Sum of the row versions' hashes, as a decimal ('0' when the statement changes no existing row). */
+  versions: string;
+  /** Each row version's hash, sorted; absent past VERSIONS_KEPT rows. */
+  kept?: string[];
+  /** Sums of the hashes of the rows' values before and after, when captured (a commit's run). */
+  before?: string;
+  after?: string;
 }
 
-/** The digest of captured rows whose last two values are their hashes. */
+/** The digest of captured rows whose last three values are their hashes. */
 export function digestOfRows(rows: (string | null)[][]): RowDigest {
-  let before = 0n;
-  let after = 0n;
-  const hashes: string[] = [];
+  const sums = [0n, 0n, 0n];
+  const kept: string[] = [];
   for (const row of rows) {
-    const b = row[row.length - 2] ?? null;
-    const a = row[row.length - 1] ?? null;
-    if (b !== null) before += BigInt(b);
-    if (a !== null) after += BigInt(a);
-    if (b !== null && rows.length <= ROW_HASHES_KEPT) hashes.push(b);
+    for (let i = 0; i < 3; i++) {
+      const hash = row[row.length - 3 + i];
+      if (hash) sums[i]! += BigInt(hash);
+    }
+    const version = row[row.length - 3];
+    if (version && rows.length <= VERSIONS_KEPT) kept.push(version);
   }
   return {
     rows: rows.length,
-    before: before.toString(),
-    after: after.toString(),
-    ...(rows.length <= ROW_HASHES_KEPT ? { hashes: hashes.sort() } : {}),
+    versions: sums[0]!.toString(),
+    ...(rows.length <= VERSIONS_KEPT ? { kept: kept.sort() } : {}),
+    before: sums[1]!.toString(),
+    after: sums[2]!.toString(),
   };
 }
 
-/** The aggregates a preview runs over a capture (`from`), so that only the digest travels. */
-export function digestColumns(from: string): string {
-  return `(SELECT pg_catalog.count(*) FROM ${from}),
-    (SELECT COALESCE(pg_catalog.sum(${BEFORE_HASH}), 0)::pg_catalog.text FROM ${from}),
-    (SELECT COALESCE(pg_catalog.sum(${AFTER_HASH}), 0)::pg_catalog.text FROM ${from}),
-    (SELECT CASE WHEN pg_catalog.count(*) <= ${ROW_HASHES_KEPT} THEN COALESCE(pg_catalog.string_agg(${BEFORE_HASH}::pg_catalog.text, ','), '') END FROM ${from})`;
+/**
+ * The digest a preview computes over its capture (the relation `from`) in one pass, so that only the
+ * digest travels: a FROM item with DIGEST_COLUMNS columns. The versions are listed only for the first
+ * VERSIONS_KEPT + 1 rows, which is all of them when there are few.
+ */
+export function digestOf(from: string): string {
+  const sum = (column: string) => `COALESCE(pg_catalog.sum(${column}), 0)::pg_catalog.text`;
+  return `(SELECT pg_catalog.count(*), ${sum(VERSION_HASH)}, ${sum(BEFORE_HASH)}, ${sum(AFTER_HASH)},
+      (SELECT pg_catalog.string_agg(v::pg_catalog.text, ',') FROM (SELECT ${VERSION_HASH} AS v FROM ${from} WHERE ${VERSION_HASH} IS NOT NULL LIMIT ${VERSIONS_KEPT + 1}) AS kept)
+     FROM ${from}) AS __safesql_digest`;
 }
 
-/** A RowDigest from the four values `digestColumns` returns. */
-export function digestFromColumns([rows, before, after, hashes]: (string | null)[]): RowDigest {
+/** How many columns `digestOf` has. */
+export const DIGEST_COLUMNS = 5;
+
+/** A RowDigest from the values of `digestOf`. */
+export function digestFromColumns([rows, versions, before, after, kept]: (string | null)[]): RowDigest {
+  const list = kept ? kept.split(',').sort() : [];
   return {
     rows: Number(rows ?? 0),
-    before: before ?? '0',
-    after: after ?? '0',
-    ...(hashes !== null && hashes !== undefined ? { hashes: hashes === '' ? [] : hashes.split(',').sort() } : {}),
+    versions: versions ?? '0',
+    ...(list.length <= VERSIONS_KEPT ? { kept: list } : {}),
+    ...(before && before !== '0' ? { before } : {}),
+    ...(after && after !== '0' ? { after } : {}),
   };
 }
 
 /**
  * Why the rows a commit changes are not the previewed ones, in words; undefined when they are the
- * same. Compared: the rows' identities and values before the change. Not compared: the values they
- * get, which may rightly differ (`now()`, a sequence, `gen_random_uuid()` in an INSERT or a SET).
+ * same. Compared: which row versions it changes (the rows and their values before the change). Not
+ * compared: the values they get, which may rightly differ (`now()`, a sequence, `gen_random_uuid()`).
  */
 export function digestDifference(previewed: RowDigest | undefined, now: RowDigest | undefined): string | undefined {
   if (!previewed && !now) return undefined;
   if (!previewed || !now) return 'its rows were captured in one run but not in the other';
-  if (previewed.rows === now.rows && previewed.before === now.before) return undefined;
-  if (!previewed.hashes || !now.hashes) {
-    return `the ${now.rows} rows it changes now are not the ${previewed.rows} previewed (other rows, or other values)`;
+  if (previewed.rows === now.rows && previewed.versions === now.versions) return undefined;
+  if (!previewed.kept || !now.kept) {
+    return `the ${now.rows} rows it changes now are not the ${previewed.rows} previewed (other rows, or rows changed since)`;
   }
   const remaining = new Map<string, number>();
-  for (const hash of previewed.hashes) remaining.set(hash, (remaining.get(hash) ?? 0) + 1);
+  for (const hash of previewed.kept) remaining.set(hash, (remaining.get(hash) ?? 0) + 1);
   let added = 0;
-  for (const hash of now.hashes) {
+  for (const hash of now.kept) {
     const left = remaining.get(hash) ?? 0;
     if (left > 0) remaining.set(hash, left - 1);
     else added++;
   }
   const gone = [...remaining.values()].reduce((a, b) => a + b, 0);
-  return `${added} of the ${now.rows} rows it changes now differ from the preview (other rows, or other values), and ${gone} of the ${previewed.rows} previewed rows are not among them`;
+  return `${added} of the ${now.rows} rows it changes now are not as previewed (other rows, or rows changed since), and ${gone} of the ${previewed.rows} previewed rows are not among them`;
 }
 
 /** Rows one table gained, changed and lost inside the transaction. */
@@ -108,9 +127,13 @@ type Counters = Map<string, TableEffect>;
 
 /** This transaction's row counters per table so far (`pg_stat_xact_user_tables`, which sees cascades, triggers and rules). */
 export async function tableCounters(session: Session): Promise<Counters> {
+  // The counters themselves rather than pg_stat_xact_user_tables, which computes much more per table.
   const { rows } = await session.run(
-    `SELECT pg_catalog.format('%I.%I', schemaname, relname), n_tup_ins::pg_catalog.text, n_tup_upd::pg_catalog.text, n_tup_del::pg_catalog.text
-       FROM pg_catalog.pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0`,
+    `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), ins::pg_catalog.text, upd::pg_catalog.text, del::pg_catalog.text
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace,
+            LATERAL (SELECT pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) AS ins, pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) AS upd,
+                            pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) AS del) AS counts
+      WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND ins + upd + del > 0`,
   );
   return new Map(
     rows.map(([table, inserted, updated, deleted]) => [

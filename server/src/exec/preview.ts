@@ -28,11 +28,17 @@ export interface ExecContext {
 }
 
 /**
- * Runs a unit inside a transaction that is always rolled back, and reports what it would change:
+ * Runs a unit inside a transaction that is always rolled back, and reports what it would change
+ * (`values`: also digest the values of the rows, which an undo's preview compares with the journal):
  * the affected row count, the rows before and after (capped for display, counted in full), the plan,
  * who else is using the database, and whether the change could be undone.
  */
-export async function preview(document: SqlDocument, unit: ExecutionUnit, context: ExecContext): Promise<PreviewResult> {
+export async function preview(
+  document: SqlDocument,
+  unit: ExecutionUnit,
+  context: ExecContext,
+  options: { values?: boolean } = {},
+): Promise<PreviewResult> {
   const started = performance.now();
   return Session.with(context.target, context.passwords, context.signal, async (session) => {
     const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
@@ -67,7 +73,13 @@ export async function preview(document: SqlDocument, unit: ExecutionUnit, contex
       try {
         const { transaction, folded } = await beginTransaction(session, unit, context.settings, result.readOnly);
         result.schema = await schemaFingerprint(session, targetTables(plans));
-        captures = await runUnit(session, unit, { keepRows: context.settings.previewRowLimit, explain: true, transaction, folded });
+        captures = await runUnit(session, unit, {
+          keepRows: context.settings.previewRowLimit,
+          explain: true,
+          transaction,
+          folded,
+          ...options,
+        });
       } catch (error) {
         result.outcome = 'error';
         result.error = runError(error, document);

@@ -1,5 +1,5 @@
 import { ExecError } from './errors';
-import { describeEffect, digestColumns, digestFromColumns, digestOfRows, effectsBetween, tableCounters } from './guard';
+import { describeEffect, DIGEST_COLUMNS, digestOf, digestFromColumns, digestOfRows, effectsBetween, tableCounters } from './guard';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
 import { planStatement, type StatementPlan } from './statementPlan';
@@ -24,6 +24,8 @@ export interface RunOptions {
   transaction: string;
   /** Statements already applied by the engine's BEGIN (a block's leading SET TRANSACTION). */
   folded: ReadonlySet<Statement>;
+  /** Digest the values of a preview's rows too, as a commit does (an undo's preview compares them). */
+  values?: boolean;
 }
 
 /** A failure inside a unit, with the statement it came from. */
@@ -67,13 +69,17 @@ export async function runUnit(session: Session, unit: ExecutionUnit, options: Ru
  * Runs the statement's final attempt between two readings of the transaction's row counters, so
  * that its outcome says how many rows every table changed (cascades, triggers and rules included).
  */
-async function counted<T>(session: Session, outcome: StatementOutcome, run: () => Promise<T>, target?: string): Promise<T> {
+async function counted<T>(session: Session, outcome: StatementOutcome, run: () => Promise<T>): Promise<T> {
   const before = await tableCounters(session);
   const result = await run();
   outcome.effects = effectsBetween(before, await tableCounters(session));
-  const others = outcome.effects.filter((e) => e.table !== target);
-  if (others.length > 0) outcome.notes.push(`also ${others.map(describeEffect).join(', ')} (cascades, triggers or rules)`);
   return result;
+}
+
+/** The tables a statement changed besides its own target, in one note. */
+function noteEffects(outcome: StatementOutcome, target: string | undefined): void {
+  const others = (outcome.effects ?? []).filter((e) => e.table !== target);
+  if (others.length > 0) outcome.notes.push(`also ${others.map(describeEffect).join(', ')} (cascades, triggers or rules)`);
 }
 
 async function runStatement(
@@ -88,6 +94,7 @@ async function runStatement(
   if (plan.mode === 'refused') throw new ExecError('statement', plan.reason);
   if (!guarded) {
     await counted(session, outcome, async () => record(await session.run(text), outcome));
+    noteEffects(outcome, undefined);
     return { outcome, plan };
   }
   // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
@@ -120,6 +127,7 @@ async function runStatement(
       break;
   }
   await session.releaseSavepoint();
+  noteEffects(outcome, capture.table?.qualified);
   return capture;
 }
 
@@ -197,23 +205,20 @@ async function runRowChange(
       `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): the rows they change are counted per table, but an undo would not reverse them`,
     );
   }
-  if (options.keepRows !== 'all' && plan.sample && plan.hashesOnly) {
-    if (await previewDelete(session, plan, options.keepRows, table, outcome)) return;
+  if (options.keepRows !== 'all' && !options.values && plan.sample && plan.versions) {
+    if (await previewDelete(session, text, plan, options.keepRows, table, outcome)) return;
   }
   const columns = table.columns.map((c) => c.name);
   const width = table.columns.length;
+  const statement = options.keepRows === 'all' || options.values ? plan.capture : plan.previewCapture;
   let result: Rows;
   try {
-    result = await counted(
-      session,
-      outcome,
-      () =>
-        options.keepRows === 'all'
-          ? session.run(plan.capture)
-          : session.run(
-              `WITH __safesql_changed AS (${plan.capture}) SELECT ${digestColumns('__safesql_changed')}, shown.* FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM __safesql_changed LIMIT ${options.keepRows}) AS shown ON true`,
-            ),
-      table.qualified,
+    result = await counted(session, outcome, () =>
+      options.keepRows === 'all'
+        ? session.run(statement)
+        : session.run(
+            `WITH __safesql_changed AS (${statement}) SELECT __safesql_digest.*, shown.* FROM ${digestOf('__safesql_changed')} LEFT JOIN (SELECT * FROM __safesql_changed LIMIT ${options.keepRows}) AS shown ON true`,
+          ),
     );
   } catch (error) {
     // A cancel or a time limit stops the statement itself: never run it again.
@@ -221,7 +226,7 @@ async function runRowChange(
     // Otherwise either the statement itself fails (its own error is then the one to report) or
     // the capture does not suit it; either way, run it exactly as written.
     await session.rollbackToSavepoint();
-    await counted(session, outcome, async () => record(await session.run(text), outcome), table.qualified);
+    await counted(session, outcome, async () => record(await session.run(text), outcome));
     outcome.notes.push(`its rows could not be captured (${(error as Error).message}), so they are counted but not shown`);
     capture.table = undefined;
     return;
@@ -230,11 +235,11 @@ async function runRowChange(
   if (options.keepRows === 'all') {
     outcome.affectedRows = result.rowCount;
     outcome.digest = digestOfRows(rows);
-    rows = rows.map((row) => row.slice(0, -2));
+    rows = rows.map((row) => row.slice(0, -3));
   } else {
-    outcome.digest = digestFromColumns(rows[0]!.slice(0, 4));
+    outcome.digest = digestFromColumns(rows[0]!.slice(0, DIGEST_COLUMNS));
     outcome.affectedRows = outcome.digest.rows;
-    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(4, -2));
+    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(DIGEST_COLUMNS, -3));
   }
   outcome.command = plan.command.toUpperCase();
   const keep = (image: (string | null)[][]) => (options.keepRows === 'all' ? image : image.slice(0, options.keepRows));
@@ -253,38 +258,39 @@ async function runRowChange(
 }
 
 /**
- * A DELETE's preview: the first rows it removes, from a query, then the statement returning only
- * each removed row's hash, which counts and digests them all without sending them. Returns false
- * (having undone its attempt) when either does not work, for the general capture to try.
+ * A DELETE's preview: the first rows it removes and the versions of all of them, from queries,
+ * then the statement bare, which counts them. Returns false (having undone its attempt) when the
+ * queries fail or do not see the rows the DELETE removes (a join that repeats them), for the
+ * general capture to try.
  */
 async function previewDelete(
   session: Session,
+  text: string,
   plan: Extract<StatementPlan, { mode: 'rows' }>,
   keep: number,
   table: TableInfo,
   outcome: StatementOutcome,
 ): Promise<boolean> {
-  let shown: Rows;
-  let digest: Rows;
   try {
-    shown = await session.run(`${plan.sample} LIMIT ${keep}`);
-    digest = await counted(
-      session,
-      outcome,
-      () => session.run(`WITH __safesql_changed AS (${plan.hashesOnly}) SELECT ${digestColumns('__safesql_changed')}`),
-      table.qualified,
-    );
+    const shown = await session.run(`${plan.sample} LIMIT ${keep}`);
+    const digest = await session.run(`SELECT * FROM ${digestOf(`(${plan.versions}) AS __safesql_versions`)}`);
+    await counted(session, outcome, async () => record(await session.run(text), outcome));
+    outcome.digest = digestFromColumns(digest.rows[0]!);
+    if (outcome.digest.rows === outcome.affectedRows) {
+      outcome.before = {
+        columns: table.columns.map((c) => c.name),
+        rows: shown.rows.slice(0, outcome.affectedRows),
+        total: outcome.affectedRows,
+      };
+      return true;
+    }
   } catch (error) {
     if (error instanceof ExecError && error.kind !== 'statement') throw error;
-    await session.rollbackToSavepoint();
-    return false;
   }
-  outcome.command = 'DELETE';
-  outcome.digest = digestFromColumns(digest.rows[0]!);
-  outcome.affectedRows = outcome.digest.rows;
-  const columns = table.columns.map((c) => c.name);
-  outcome.before = { columns, rows: shown.rows.slice(0, outcome.affectedRows), total: outcome.affectedRows };
-  return true;
+  await session.rollbackToSavepoint();
+  delete outcome.digest;
+  delete outcome.effects;
+  return false;
 }
 
 function image(result: Rows, rows: (string | null)[][], keep: number | 'all'): RowImage {

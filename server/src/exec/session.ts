@@ -302,9 +302,12 @@ async function pinOutputSettings(client: Client): Promise<void> {
     `SELECT name, pg_catalog.current_setting(name) AS setting FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`,
     [Object.keys(PINNED_SETTINGS)],
   );
-  for (const { name, setting } of rows) {
-    await client.query('SELECT pg_catalog.set_config($1, $2, false)', [name, PINNED_SETTINGS[name]!(setting)]);
-  }
+  const names = rows.map((row) => row.name);
+  const values = rows.map(({ name, setting }) => PINNED_SETTINGS[name]!(setting));
+  await client.query(
+    'SELECT pg_catalog.set_config(name, value, false) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS s(name, value)',
+    [names, values],
+  );
 }
 
 async function readServerIdentity(client: Client): Promise<ServerIdentity> {

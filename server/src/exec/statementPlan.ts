@@ -2,7 +2,7 @@ import { escapeIdentifier } from 'pg';
 import { parseWithGrammar } from '../sql/grammar';
 import { tokenize } from '../sql/lexer';
 import type { Statement } from '../sql/statement';
-import { AFTER_HASH, BEFORE_HASH, rowHash } from './guard';
+import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash } from './guard';
 import { transactionControlRefusal } from './transactionControl';
 
 /** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
@@ -23,11 +23,14 @@ export type StatementPlan =
       mode: 'rows';
       command: 'delete' | 'update' | 'insert';
       table: TargetTable;
+      /** The statement returning its rows' images and all their hashes: a commit's capture. */
       capture: string;
+      /** The same without the value hashes, which only an undo needs: a preview's capture. */
+      previewCapture: string;
       /** DELETE: the query for the rows it removes (a preview shows the first of them). */
       sample?: string;
-      /** DELETE: the statement returning only the hashes of the rows it removes, for a preview's digest. */
-      hashesOnly?: string;
+      /** DELETE: the query for the versions of the rows it removes, for a preview's digest. */
+      versions?: string;
       undoable: boolean;
       note?: string;
     }
@@ -152,19 +155,28 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     return { mode: 'count', note: 'WHERE CURRENT OF runs as written' };
   }
   const upsert = (fields.onConflictClause as Fields | undefined)?.action === 'ONCONFLICT_UPDATE';
-  const capture = captureText(text, command, table, {
-    hasFrom: list(fields.fromClause).length > 0,
-    hasWhere: fields.whereClause !== undefined,
-  });
-  if (!capture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
-  const sample = command === 'delete' ? sampleText(text, table, list(fields.usingClause).length > 0) : undefined;
-  const hashesOnly = sample && captureText(text, command, table, { hasFrom: false, hasWhere: false }, false);
+  const clauses = { hasFrom: list(fields.fromClause).length > 0, hasWhere: fields.whereClause !== undefined };
+  const capture = captureText(text, command, table, clauses, { images: true, values: true });
+  const previewCapture = captureText(text, command, table, clauses, { images: true, values: false });
+  if (!capture || !previewCapture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
+  const hasUsing = list(fields.usingClause).length > 0;
+  const ref = table.reference;
+  const sample = command === 'delete' ? sampleText(text, hasUsing, `${ref}.*`) : undefined;
+  const versions =
+    command === 'delete'
+      ? sampleText(
+          text,
+          hasUsing,
+          `${versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`)} AS ${VERSION_HASH}, NULL::pg_catalog.int8 AS ${BEFORE_HASH}, NULL::pg_catalog.int8 AS ${AFTER_HASH}`,
+        )
+      : undefined;
   return {
     mode: 'rows',
     command,
     table,
     capture,
-    ...(sample && hashesOnly ? { sample, hashesOnly } : {}),
+    previewCapture,
+    ...(sample && versions ? { sample, versions } : {}),
     undoable: !upsert,
     ...(upsert
       ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
@@ -177,18 +189,28 @@ interface Clauses {
   hasWhere: boolean;
 }
 
+/** What a capture computes besides the statement's own work. */
+export interface CaptureParts {
+  /** The changed rows themselves (for display and the journal). */
+  images: boolean;
+  /** The hashes of the rows' values before and after, which an undo's verification compares. */
+  values: boolean;
+}
+
 /**
- * The statement with `RETURNING` the target's rows (unless `images` is false) and the hashes of
- * their before- and after-images: DELETE returns what it removed, INSERT what it added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
- * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are not where the
- * parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
+ * The statement with `RETURNING` the target's rows (when `images`), then always three hashes: the
+ * version of the row it changes (which row version it was: table, ctid, xmin), and the values
+ * before and after (when `values`; NULL otherwise). DELETE returns what it removed, INSERT what it
+ * added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
+ * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are
+ * not where the parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
  */
 export function captureText(
   text: string,
   command: 'delete' | 'update' | 'insert',
   table: TargetTable,
   clauses: Clauses,
-  images = true,
+  parts: CaptureParts,
 ): string | undefined {
   const { topLevel, bodyEnd: endOf } = topLevelWords(text);
   const main = topLevel.findIndex((t) => t.word === command);
@@ -197,18 +219,23 @@ export function captureText(
   const bodyEnd = endOf(after.find((t) => t.word === 'returning'));
   const body = text.slice(0, bodyEnd).trimEnd();
   const returned = `${table.reference}.*`;
-  const rowText = `ROW(${returned})::pg_catalog.text`;
-  const noHash = 'NULL::pg_catalog.int8';
-  const image = images ? `${returned}, ` : '';
-  if (command === 'delete') return `${body} RETURNING ${image}${rowHash(rowText)} AS ${BEFORE_HASH}, ${noHash} AS ${AFTER_HASH}`;
-  if (command === 'insert') return `${body} RETURNING ${image}${noHash} AS ${BEFORE_HASH}, ${rowHash(rowText)} AS ${AFTER_HASH}`;
+  const none = 'NULL::pg_catalog.int8';
+  const values = (row: string) => (parts.values ? valueHash(row) : none);
+  const hashes = (version: string, before: string, after: string) =>
+    `${version} AS ${VERSION_HASH}, ${before} AS ${BEFORE_HASH}, ${after} AS ${AFTER_HASH}`;
+  const image = parts.images ? `${returned}, ` : '';
+  const ref = table.reference;
+  if (command === 'delete') {
+    return `${body} RETURNING ${image}${hashes(versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`), values(returned), none)}`;
+  }
+  if (command === 'insert') return `${body} RETURNING ${image}${hashes(none, none, values(returned))}`;
 
   const where = after.find((t) => t.word === 'where' && t.start < bodyEnd);
   const from = after.find((t) => t.word === 'from' && t.previous !== 'distinct' && (!where || t.start < where.start));
   if (Boolean(from) !== clauses.hasFrom || Boolean(where) !== clauses.hasWhere) return undefined;
   // Only oddly named columns come into scope, so the statement's own column references stay unambiguous.
-  const sameRow = `${BEFORE_ALIAS}.__safesql_ctid = ${table.reference}.ctid AND ${BEFORE_ALIAS}.__safesql_tableoid = ${table.reference}.tableoid`;
-  const beforeTable = `(SELECT ctid AS __safesql_ctid, tableoid AS __safesql_tableoid, __safesql_old AS __safesql_row FROM ${table.sql} AS __safesql_old) AS ${BEFORE_ALIAS}`;
+  const sameRow = `${BEFORE_ALIAS}.__safesql_ctid = ${ref}.ctid AND ${BEFORE_ALIAS}.__safesql_tableoid = ${ref}.tableoid`;
+  const beforeTable = `(SELECT ctid AS __safesql_ctid, tableoid AS __safesql_tableoid, xmin AS __safesql_xmin, __safesql_old AS __safesql_row FROM ${table.sql} AS __safesql_old) AS ${BEFORE_ALIAS}`;
   let rewritten: string;
   if (from && where) {
     rewritten = `${text.slice(0, from.end)} ${beforeTable},${text.slice(from.end, where.end)} (${text.slice(where.end, bodyEnd).trim()}) AND ${sameRow}`;
@@ -219,14 +246,20 @@ export function captureText(
   } else {
     rewritten = `${body} FROM ${beforeTable} WHERE ${sameRow}`;
   }
-  return `${rewritten} RETURNING (${BEFORE_ALIAS}.__safesql_row).*, ${returned}, ${rowHash(`ROW((${BEFORE_ALIAS}.__safesql_row).*)::pg_catalog.text`)} AS ${BEFORE_HASH}, ${rowHash(rowText)} AS ${AFTER_HASH}`;
+  const old = `${BEFORE_ALIAS}.__safesql_`;
+  return `${rewritten} RETURNING ${parts.images ? `(${old}row).*, ${returned}, ` : ''}${hashes(
+    versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`),
+    values(`(${old}row).*`),
+    values(returned),
+  )}`;
 }
 
 /**
- * A DELETE as the query for the rows it would remove, for a preview to show the first of them
- * while the statement itself runs bare (capturing every deleted row would cost as much again).
+ * A DELETE as a query over the rows it would remove, selecting `columns`: the first rows for a
+ * preview to show, and the versions of all of them for its digest, while the statement itself runs
+ * bare (capturing every deleted row would cost as much again).
  */
-export function sampleText(text: string, table: TargetTable, hasUsing: boolean): string | undefined {
+export function sampleText(text: string, hasUsing: boolean, columns: string): string | undefined {
   const { topLevel, bodyEnd: endOf } = topLevelWords(text);
   const main = topLevel.findIndex((t) => t.word === 'delete');
   const from = topLevel[main + 1];
@@ -236,7 +269,7 @@ export function sampleText(text: string, table: TargetTable, hasUsing: boolean):
   const using = after.find((t) => t.word === 'using' && t.start < bodyEnd);
   if (Boolean(using) !== hasUsing) return undefined;
   const source = using ? `${text.slice(from.end, using.start).trimEnd()},${text.slice(using.end, bodyEnd)}` : text.slice(from.end, bodyEnd);
-  return `${text.slice(0, topLevel[main]!.start)}SELECT ${table.reference}.* FROM${source}`;
+  return `${text.slice(0, topLevel[main]!.start)}SELECT ${columns} FROM${source}`;
 }
 
 interface Word {

@@ -37,7 +37,7 @@ export function undoPlan(entry: JournalListing): UndoPlan {
  * and its commit refuses.
  */
 export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise<{ preview: PreviewResult; mismatch?: string }> {
-  const result = await preview(plan.document, plan.unit, context);
+  const result = await preview(plan.document, plan.unit, context, { values: true });
   if (result.outcome !== 'ok') return { preview: result };
   if (result.server.fingerprint !== plan.entry.fingerprint) {
     return {
@@ -77,8 +77,8 @@ export function restoredDifference(entry: JournalListing, digests: (RowDigest | 
     const total = restored.get(step.reverses) ?? { rows: 0, before: 0n, after: 0n };
     restored.set(step.reverses, {
       rows: total.rows + digest.rows,
-      before: total.before + BigInt(digest.before),
-      after: total.after + BigInt(digest.after),
+      before: total.before + BigInt(digest.before ?? 0),
+      after: total.after + BigInt(digest.after ?? 0),
     });
   }
   for (const original of entry.statements) {
