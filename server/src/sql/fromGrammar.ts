@@ -199,11 +199,15 @@ class TreeReader {
   private collectOutsideEffects(type: string, fields: Fields, facts: StatementFacts): void {
     const found: OutsideEffect[] = [];
     if (type === 'CopyStmt') {
+      const target = this.copyTarget();
+      // A file named by a psql variable (`TO :'file'`) reaches the parser as a placeholder, not its name.
+      const filename = target.literal && typeof fields.filename === 'string' ? fields.filename : undefined;
       const effect = copyEffect(
         fields.is_from ? 'from' : 'to',
         fields.is_program === true,
-        typeof fields.filename === 'string' ? fields.filename : undefined,
-        this.copyTargetSpan(),
+        fields.filename !== undefined,
+        filename,
+        target.span,
       );
       if (effect) found.push(effect);
     } else if (type === 'LoadStmt') {
@@ -250,14 +254,15 @@ class TreeReader {
   }
 
   /** From COPY's TO or FROM to its file name or program, e.g. `TO PROGRAM 'gzip > /tmp/orders.gz'`. */
-  private copyTargetSpan(): Span {
+  private copyTarget(): { span: Span; literal: boolean } {
     const tokens = this.tokens;
     const direction = tokens.findAtDepth(1, (i) => tokens.isWord(i, 'to', 'from'));
-    if (direction < 0) return this.headSpan(1);
+    if (direction < 0) return { span: this.headSpan(1), literal: false };
     let end = direction;
     if (tokens.isWord(end + 1, 'program')) end++;
-    if (tokens.tokens[end + 1]?.type === 'string') end++;
-    return tokens.span(direction, end);
+    const type = tokens.tokens[end + 1]?.type;
+    if (type === 'string' || type === 'psql-variable') end++;
+    return { span: tokens.span(direction, end), literal: type === 'string' };
   }
 
   /** Every DELETE and UPDATE in the tree: the statement itself and any in WITH clauses. */

@@ -93,17 +93,22 @@ export function functionEffect(name: string, sequence: string | undefined, span:
   return { kind: known.kind, reason, what: `${name}()`, span };
 }
 
-/** `COPY … TO/FROM PROGRAM` and `COPY … TO 'file'`; undefined for STDIN/STDOUT and for reading a file. */
+/**
+ * `COPY … TO/FROM PROGRAM` and `COPY … TO 'file'`, naming the file when the text does; undefined
+ * for STDIN/STDOUT and for reading a file.
+ */
 export function copyEffect(
   direction: 'to' | 'from',
   program: boolean,
+  toFile: boolean,
   filename: string | undefined,
   span: Span,
 ): OutsideEffect | undefined {
   const what = `COPY … ${direction.toUpperCase()}`;
   if (program) return { kind: 'program', reason: 'runs a program on the database server', what: `${what} PROGRAM`, span };
-  if (direction === 'to' && filename !== undefined) {
-    return { kind: 'file', reason: `writes the file ${filename} on the database server`, what: `${what} a file`, span };
+  if (direction === 'to' && toFile) {
+    const reason = filename === undefined ? 'writes a file on the database server' : `writes the file ${filename} on the database server`;
+    return { kind: 'file', reason, what: `${what} a file`, span };
   }
   return undefined;
 }
@@ -128,16 +133,11 @@ export function outsideEffectsFromTokens(t: TokenText): readonly OutsideEffect[]
     if (direction >= 0) {
       const program = t.isWord(direction + 1, 'program');
       const file = program ? direction + 2 : direction + 1;
-      const isFile = t.tokens[file]?.type === 'string';
-      const end = isFile ? file : program ? direction + 1 : direction;
-      add(
-        copyEffect(
-          t.isWord(direction, 'to') ? 'to' : 'from',
-          program,
-          isFile ? stringValue(t.words[file]!) : undefined,
-          t.span(direction, end),
-        ),
-      );
+      const type = t.tokens[file]?.type;
+      const named = type === 'string' || type === 'psql-variable';
+      const literal = type === 'string' ? stringValue(t.words[file]!) : undefined;
+      const span = t.span(direction, named ? file : program ? direction + 1 : direction);
+      add(copyEffect(t.isWord(direction, 'to') ? 'to' : 'from', program, named, literal, span));
     }
   } else if (t.isWord(0, 'load')) {
     add(loadEffect(t.span(0, 0)));
