@@ -44,8 +44,7 @@ describe('outsideEffects', () => {
     );
     assert.equal(only('SELECT nextval(seq_name) FROM sequences;').outsideEffects[0]!.reason, 'advances a sequence');
     // psql substitutes the variable; the name the parser sees is a placeholder.
-    const [, copy] = analyzeDocument("\\set out '/tmp/o.csv'\nCOPY orders TO :'out';").statements;
-    assert.equal(copy!.outsideEffects[0]!.reason, 'writes a file on the database server');
+    assert.equal(only("\\set out '/tmp/o.csv'\nCOPY orders TO :'out';").outsideEffects[0]!.reason, 'writes a file on the database server');
   });
 
   it('reads the same effects from tokens as from the grammar', () => {
