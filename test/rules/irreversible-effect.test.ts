@@ -46,6 +46,17 @@ ruleFixtures('irreversible-effect', {
     { sql: 'CREATE TABLE copy_of AS SELECT pg_advisory_lock(id) FROM orders;', marked: 'pg_advisory_lock' },
     // A file named by a psql variable.
     { sql: "\\set out '/tmp/orders.csv'\ncopy orders to :'out' csv;", marked: "to :'out'" },
+    // A DO block runs its body at once.
+    { sql: 'DO $$\nBEGIN\n  PERFORM pg_terminate_backend(pid) FROM pg_stat_activity;\nEND\n$$;', marked: 'pg_terminate_backend' },
+    {
+      sql: "DO $body$ BEGIN IF true THEN COPY orders TO PROGRAM 'gzip > /tmp/o.gz'; END IF; END $body$;",
+      marked: "TO PROGRAM 'gzip > /tmp/o.gz'",
+    },
+    {
+      sql: "DO LANGUAGE plpgsql $$ DECLARE r record; BEGIN FOR r IN SELECT dblink_exec('c', 'x') LOOP END LOOP; END $$;",
+      marked: 'dblink_exec',
+    },
+    { sql: "DO 'BEGIN PERFORM pg_advisory_lock(1); END';", marked: "'BEGIN PERFORM pg_advisory_lock(1); END'" },
     // Still flagged inside a transaction: a rollback is exactly what does not help.
     { sql: "BEGIN;\nCOPY orders TO PROGRAM 'cat > /tmp/o';\nROLLBACK;", marked: "TO PROGRAM 'cat > /tmp/o'" },
     // Statements the grammar rejects: read from their tokens.
@@ -94,6 +105,12 @@ ruleFixtures('irreversible-effect', {
     'EXPLAIN SELECT pg_terminate_backend(pid) FROM pg_stat_activity;',
     "CREATE TABLE snapshot_of AS SELECT nextval('s') WITH NO DATA;",
     'COPY (SELECT 1) TO STDOUT;',
+    // In a DO block: strings, comments, dynamic SQL, definitions, transactional locks, other languages.
+    "DO $$ BEGIN RAISE NOTICE 'pg_terminate_backend(%)', 1; -- pg_cancel_backend(1)\nEND $$;",
+    "DO $$ BEGIN EXECUTE 'SELECT pg_reload_conf()'; END $$;",
+    "DO $$ BEGIN CREATE TABLE ids (id bigint DEFAULT nextval('ids_seq')); END $$;",
+    'DO $$ BEGIN PERFORM pg_advisory_xact_lock(1); END $$;',
+    'DO LANGUAGE plperl $$ pg_terminate_backend(1) $$;',
   ],
 });
 

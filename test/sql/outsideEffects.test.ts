@@ -36,6 +36,18 @@ describe('outsideEffects', () => {
     );
   });
 
+  it('places what a DO block calls in the document', () => {
+    const sql = "SELECT 1;\nDO $x$\nDECLARE n bigint;\nBEGIN\n  n := public.nextval('s');\n  PERFORM pg_cancel_backend(42);\nEND $x$;";
+    const [, block] = analyzeDocument(sql).statements;
+    assert.deepEqual(
+      block!.outsideEffects.map((e) => [e.kind, sql.slice(e.span.start, e.span.end)]),
+      [
+        ['sequence', 'public.nextval'],
+        ['other-session', 'pg_cancel_backend'],
+      ],
+    );
+  });
+
   it('names the file COPY writes and the sequence a call moves', () => {
     assert.equal(only("COPY orders TO '/tmp/o.csv';").outsideEffects[0]!.reason, 'writes the file /tmp/o.csv on the database server');
     assert.equal(

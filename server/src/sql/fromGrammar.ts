@@ -1,9 +1,10 @@
 import type { PgNode } from './grammar';
 import type { Token } from './lexer';
-import { copyEffect, functionEffect, loadEffect, mayCallEffectFunction } from './outsideEffects';
+import { copyEffect, functionEffect, loadEffect, mayCallEffectFunction, outsideEffectsOfBody } from './outsideEffects';
 import { evaluate, restrictsTarget, type ColumnReference, type ConstantValue, type Predicate } from './predicate';
 import {
   NO_OUTSIDE_EFFECTS,
+  shiftSpan,
   type Destruction,
   type OutsideEffect,
   type Reach,
@@ -212,6 +213,8 @@ class TreeReader {
       if (effect) found.push(effect);
     } else if (type === 'LoadStmt') {
       found.push(loadEffect(this.headSpan(1)));
+    } else if (type === 'DoStmt') {
+      found.push(...this.doBlockEffects(fields));
     }
     if (mayCallEffectFunction(this.text)) this.findEffectCalls(type, fields, found);
     if (found.length > 0) facts.outsideEffects = [...facts.outsideEffects, ...found].sort((a, b) => a.span.start - b.span.start);
@@ -246,6 +249,30 @@ class TreeReader {
     else this.findEffectCalls('', value as Fields, out); // a struct field, such as withClause
   }
 
+  /** What a PL/pgSQL DO block's body calls, placed in the statement (at the body's string, if it is no dollar-quoted one). */
+  private doBlockEffects(fields: Fields): OutsideEffect[] {
+    const option = (name: string) =>
+      list(fields.args)
+        .map((a) => unwrap(a)?.[1])
+        .find((o) => o?.defname === name);
+    const language = (unwrap(option('language')?.arg)?.[1].sval as string | undefined) ?? 'plpgsql';
+    const body = unwrap(option('as')?.arg)?.[1].sval;
+    if (language.toLowerCase() !== 'plpgsql' || typeof body !== 'string') return [];
+    const effects = outsideEffectsOfBody(body);
+    if (effects.length === 0) return effects;
+    const tokens = this.tokens;
+    // The body is the last string: `DO LANGUAGE 'plpgsql' $$ … $$` names its language with one too.
+    let index = tokens.length - 1;
+    while (index > 0 && tokens.tokens[index]!.type !== 'dollar-string' && tokens.tokens[index]!.type !== 'string') index--;
+    const token = tokens.tokens[index]!;
+    const literal = tokens.words[index]!;
+    const tag = literal.slice(0, literal.indexOf('$', 1) + 1);
+    if (token.type === 'dollar-string' && literal.slice(tag.length, -tag.length) === body) {
+      return effects.map((e) => ({ ...e, span: shiftSpan(e.span, token.start + tag.length) }));
+    }
+    return effects.map((e) => ({ ...e, span: { start: token.start, end: token.end } }));
+  }
+
   /** A possibly qualified name starting at a tree location, e.g. `public.dblink_exec`. */
   private nameSpan(byteLocation: unknown): Span {
     const tokens = this.tokens;
@@ -261,8 +288,9 @@ class TreeReader {
     let end = direction;
     if (tokens.isWord(end + 1, 'program')) end++;
     const type = tokens.tokens[end + 1]?.type;
-    if (type === 'string' || type === 'psql-variable') end++;
-    return { span: tokens.span(direction, end), literal: type === 'string' };
+    const literal = type === 'string' || type === 'dollar-string';
+    if (literal || type === 'psql-variable') end++;
+    return { span: tokens.span(direction, end), literal };
   }
 
   /** Every DELETE and UPDATE in the tree: the statement itself and any in WITH clauses. */

@@ -1,5 +1,5 @@
-import { NO_OUTSIDE_EFFECTS, type OutsideEffect, type OutsideEffectKind, type Span, type Statement } from './statement';
-import type { TokenText } from './tokenText';
+import { NO_OUTSIDE_EFFECTS, shiftSpan, type OutsideEffect, type OutsideEffectKind, type Span, type Statement } from './statement';
+import { TokenText } from './tokenText';
 
 interface KnownEffect {
   kind: OutsideEffectKind;
@@ -133,9 +133,8 @@ export function outsideEffectsFromTokens(t: TokenText): readonly OutsideEffect[]
     if (direction >= 0) {
       const program = t.isWord(direction + 1, 'program');
       const file = program ? direction + 2 : direction + 1;
-      const type = t.tokens[file]?.type;
-      const named = type === 'string' || type === 'psql-variable';
-      const literal = type === 'string' ? stringValue(t.words[file]!) : undefined;
+      const literal = literalValue(t, file);
+      const named = literal !== undefined || t.tokens[file]?.type === 'psql-variable';
       const span = t.span(direction, named ? file : program ? direction + 1 : direction);
       add(copyEffect(t.isWord(direction, 'to') ? 'to' : 'from', program, named, literal, span));
     }
@@ -148,16 +147,49 @@ export function outsideEffectsFromTokens(t: TokenText): readonly OutsideEffect[]
       if (t.tokens[i]!.type !== 'word' || !FUNCTION_EFFECTS.has(t.words[i]!) || !t.is(i + 1, '(')) continue;
       const start = t.is(i - 1, '.') && t.isName(i - 2) ? i - 2 : i;
       if (t.isWord(start - 1, ...NOT_A_CALL)) continue;
-      const argument = t.tokens[i + 2]?.type === 'string' ? stringValue(t.words[i + 2]!) : undefined;
-      add(functionEffect(t.words[i]!, argument, t.span(start, i)));
+      add(functionEffect(t.words[i]!, literalValue(t, i + 2), t.span(start, i)));
     }
   }
   return found ?? NO_OUTSIDE_EFFECTS;
 }
 
-function stringValue(literal: string): string {
+/** The value of the string literal at `i`, if there is one (quotes undoubled, dollar tags removed). */
+function literalValue(t: TokenText, i: number): string | undefined {
+  const type = t.tokens[i]?.type;
+  const literal = t.words[i]!;
+  if (type === 'dollar-string') {
+    const tag = literal.slice(0, literal.indexOf('$', 1) + 1);
+    return literal.slice(tag.length, -tag.length);
+  }
+  if (type !== 'string') return undefined;
   const quote = literal.indexOf("'");
   return literal.slice(quote + 1, -1).replace(/''/g, "'");
+}
+
+/** Words after which a PL/pgSQL statement starts with no `;` before it. */
+const PLPGSQL_BLOCK_WORDS = ['begin', 'declare', 'then', 'else', 'loop', 'exception'];
+
+/**
+ * The effects of a PL/pgSQL body that runs now (a DO block), spans relative to the body: each of
+ * its statements read like a statement the grammar rejects, so that calls inside a CREATE in the
+ * body still count as a definition and `COPY … PROGRAM` is known at the start of a statement.
+ */
+export function outsideEffectsOfBody(body: string): OutsideEffect[] {
+  if (!MAY_CALL.test(body) && !/\b(copy|load)\b/i.test(body)) return [];
+  const t = new TokenText(body);
+  const found: OutsideEffect[] = [];
+  let first = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const boundary = i === t.length || t.is(i, ';') || t.isWord(i, ...PLPGSQL_BLOCK_WORDS);
+    if (!boundary) continue;
+    if (i > first) {
+      const from = t.tokens[first]!.start;
+      const part = new TokenText(body.slice(from, t.tokens[i - 1]!.end));
+      for (const effect of outsideEffectsFromTokens(part)) found.push({ ...effect, span: shiftSpan(effect.span, from) });
+    }
+    first = i + 1;
+  }
+  return found;
 }
 
 /**
