@@ -105,6 +105,9 @@ ruleFixtures('irreversible-effect', {
     'EXPLAIN SELECT pg_terminate_backend(pid) FROM pg_stat_activity;',
     "CREATE TABLE snapshot_of AS SELECT nextval('s') WITH NO DATA;",
     'COPY (SELECT 1) TO STDOUT;',
+    // Suppressed, with a reason.
+    'SELECT pg_reload_conf(); -- safesql-ignore irreversible-effect -- after editing pg_hba.conf',
+    "-- safesql-ignore-file irreversible-effect -- a dump restore\nSELECT pg_catalog.setval('s', 1, true);",
     // In a DO block: strings, comments, dynamic SQL, definitions, transactional locks, other languages.
     "DO $$ BEGIN RAISE NOTICE 'pg_terminate_backend(%)', 1; -- pg_cancel_backend(1)\nEND $$;",
     "DO $$ BEGIN EXECUTE 'SELECT pg_reload_conf()'; END $$;",

@@ -51,6 +51,8 @@ ruleFixtures('transaction-control-in-block', {
     'CREATE PROCEDURE batch() LANGUAGE plpgsql AS $$ BEGIN COMMIT AND CHAIN; END $$;',
     'SELECT * FROM pg_prepared_xacts;',
     'SELECT pg_export_snapshot();',
+    // Suppressed, with a reason.
+    "COMMIT PREPARED 'tx1'; -- safesql-ignore transaction-control-in-block -- checked in pg_prepared_xacts",
   ],
 });
 
