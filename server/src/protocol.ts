@@ -15,6 +15,8 @@ export const RULE_IDS = [
   'syntax-error',
   'unused-suppression',
   'analysis-limit',
+  'irreversible-effect',
+  'transaction-control-in-block',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

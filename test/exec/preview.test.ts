@@ -139,6 +139,16 @@ describe('preview runs in a transaction that is always rolled back', () => {
     assert.equal(rows[0].n, 0);
   });
 
+  it('refuses transaction control that would commit part of a block or leave its transaction, and changes nothing', async () => {
+    for (const control of ['COMMIT AND CHAIN', 'end and chain', 'ROLLBACK AND CHAIN', "SET TRANSACTION SNAPSHOT '00000003-0000001B-1'"]) {
+      const sql = `BEGIN;\nDELETE FROM ${s}.orders WHERE id <= 10;\n${control};\nDELETE FROM ${s}.orders WHERE id <= 20;\nCOMMIT;`;
+      const result = await run(sql);
+      assert.equal(result.outcome, 'error', control);
+      assert.equal(result.error!.statement, 3, control);
+      assert.deepEqual(await schemaChecksum(db.client, s), original, control);
+    }
+  });
+
   it('reports PostgreSQL’s error with its position mapped into the document, and changes nothing', async () => {
     const sql = `-- first\nDELETE FROM ${s}.orders WHERE id < 5;\n\nUPDATE ${s}.orders SET amount = amount * 2 WHERE nosuch = 1;`;
     const { document, unit } = unitOf(sql, 1);

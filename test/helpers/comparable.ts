@@ -10,6 +10,7 @@ const STATEMENT_FIELDS = [
   'modifiesData',
   'rowChanges',
   'destructions',
+  'outsideEffects',
   'syntaxError',
   'notParsed',
   'openEnded',

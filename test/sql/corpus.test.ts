@@ -76,4 +76,25 @@ describe('real-world corpus', () => {
       }
     });
   }
+
+  // Checked by reading the corpus: three COPY … TO a server file named by a psql variable (PostgreSQL's
+  // COPY regression test) and pg_dump's setval calls; no transaction control escapes a block anywhere.
+  it('reports exactly the effects outside the transaction that are there', () => {
+    const found = FILES.flatMap((file) => {
+      const { document, findings } = lintSql(readFileSync(join(CORPUS, file), 'utf8'));
+      return findings
+        .filter((f) => f.rule === 'irreversible-effect' || f.rule === 'transaction-control-in-block')
+        .map(
+          (f) => `${file}:${document.lines.position(f.span.start).line + 1} ${f.severity} ${document.text.slice(f.span.start, f.span.end)}`,
+        );
+    });
+    assert.deepEqual(found, [
+      "postgres-regress-copy.sql:23 warning to :'filename'",
+      "postgres-regress-copy.sql:35 warning to :'filename'",
+      "postgres-regress-copy.sql:89 warning to :'filename'",
+      'postgrest-data.sql:81 info pg_catalog.setval',
+      'postgrest-data.sql:178 info pg_catalog.setval',
+      'postgrest-data.sql:207 info pg_catalog.setval',
+    ]);
+  });
 });

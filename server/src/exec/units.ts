@@ -53,6 +53,11 @@ export function executionUnits(document: SqlDocument): ExecutionUnit[] {
           }),
         );
       block = undefined;
+    } else if (statement.transaction === 'prepare-transaction' && block) {
+      // It ends the block without committing it: it stays one of the unit's statements, which the preview refuses.
+      block.statements.push(statement);
+      units.push(unit(block.statements, block.begin, statement, { begin: block.begin, block: true }));
+      block = undefined;
     } else if (block) {
       block.statements.push(statement);
     } else if (!/^\s*;?\s*$/.test(statement.text)) {

@@ -1,9 +1,11 @@
 import { RULE_IDS, ruleDocsUrl, type RuleId } from '../protocol';
 import { analysisLimit } from './analysis-limit';
 import { dropObject } from './drop-object';
+import { irreversibleEffect } from './irreversible-effect';
 import { missingTransaction } from './missing-transaction';
 import { productionWrite } from './production-write';
 import { syntaxError } from './syntax-error';
+import { transactionControlInBlock } from './transaction-control-in-block';
 import { truncate } from './truncate';
 import type { Rule, RuleMetadata } from './types';
 import { unboundedDelete } from './unbounded-delete';
@@ -21,6 +23,8 @@ export const STATEMENT_RULES: readonly Rule[] = [
   productionWrite,
   syntaxError,
   analysisLimit,
+  irreversibleEffect,
+  transactionControlInBlock,
 ];
 
 /** Reported by the suppression pass rather than a statement check. */

@@ -1,6 +1,6 @@
 import { resolveEnvironment } from '../config/environment';
 import type { LintSettings } from '../config/settings';
-import { RULE_IDS, type BoundConnection, type RuleId, type Severity } from '../protocol';
+import { RULE_IDS, SEVERITIES, type BoundConnection, type RuleId, type Severity } from '../protocol';
 import type { SqlDocument, Statement } from '../sql/statement';
 import { readDirectives, type ConnectionDirective } from './directives';
 import { ruleMetadata, STATEMENT_RULES } from './index';
@@ -27,8 +27,10 @@ export function lintDocument(document: SqlDocument, options: LintOptions): Findi
   const findings: Finding[] = [];
   const add = (rule: RuleId, report: Report, statement: Statement | undefined): void => {
     if (suppressions.suppresses(rule, statement)) return;
-    const severity = severities.get(rule);
-    if (severity) findings.push({ rule, severity, ...report });
+    const configured = severities.get(rule);
+    if (!configured) return;
+    const severity = report.atMost && SEVERITIES.indexOf(report.atMost) > SEVERITIES.indexOf(configured) ? report.atMost : configured;
+    findings.push({ rule, severity, ...report });
   };
 
   for (const statement of document.statements) {

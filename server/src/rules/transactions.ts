@@ -15,8 +15,16 @@ export function transactionTimeline(document: SqlDocument): TransactionTimeline 
   for (const statement of document.statements) {
     openBefore.push(open);
     if (statement.transaction === 'begin') open ??= statement;
-    else if (statement.transaction === 'commit' || statement.transaction === 'rollback') open = undefined;
+    else if (endsBlock(statement)) open = undefined;
   }
   if (open) neverClosed.add(open);
   return { openBefore, neverClosed };
+}
+
+/**
+ * COMMIT, ROLLBACK and PREPARE TRANSACTION leave the session with no transaction; after
+ * `… AND CHAIN` the block goes on in a new one.
+ */
+function endsBlock(statement: Statement): boolean {
+  return statement.transaction === 'commit' || statement.transaction === 'rollback' || statement.transaction === 'prepare-transaction';
 }

@@ -8,6 +8,8 @@ export interface Report {
   help: string;
   span: Span;
   related?: { span: Span; message: string }[];
+  /** The most severe this finding may be, whatever the rule's severity: a fact worth knowing rather than a danger. */
+  atMost?: Severity;
   /** For unused-suppression: the ids of the directive (at `span`) that suppress nothing; empty when it names none. */
   unusedIds?: string[];
 }

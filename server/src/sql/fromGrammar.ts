@@ -1,7 +1,19 @@
 import type { PgNode } from './grammar';
 import type { Token } from './lexer';
+import { copyEffect, functionEffect, loadEffect, mayCallEffectFunction, outsideEffectsOfBody } from './outsideEffects';
 import { evaluate, restrictsTarget, type ColumnReference, type ConstantValue, type Predicate } from './predicate';
-import type { Destruction, Reach, RowChange, StatementFacts, StatementKind, TransactionControl } from './statement';
+import {
+  NO_OUTSIDE_EFFECTS,
+  shiftSpan,
+  type Destruction,
+  type OutsideEffect,
+  type Reach,
+  type RowChange,
+  type Span,
+  type StatementFacts,
+  type StatementKind,
+  type TransactionControl,
+} from './statement';
 import { TokenText } from './tokenText';
 
 /**
@@ -10,7 +22,14 @@ import { TokenText } from './tokenText';
  */
 export function factsFromGrammar(text: string, nodes: PgNode[], tokens?: () => Token[]): StatementFacts {
   const reader = new TreeReader(text, tokens);
-  const facts: StatementFacts = { kind: 'other', modifiesData: false, rowChanges: [], destructions: [], source: 'grammar' };
+  const facts: StatementFacts = {
+    kind: 'other',
+    modifiesData: false,
+    rowChanges: [],
+    destructions: [],
+    outsideEffects: NO_OUTSIDE_EFFECTS,
+    source: 'grammar',
+  };
   for (const node of nodes) reader.read(node, facts);
   return facts;
 }
@@ -46,8 +65,29 @@ const TRANSACTION_CONTROL: Record<string, TransactionControl> = {
   TRANS_STMT_START: 'begin',
   TRANS_STMT_COMMIT: 'commit',
   TRANS_STMT_ROLLBACK: 'rollback',
-  TRANS_STMT_PREPARE: 'commit', // PREPARE TRANSACTION ends the session's transaction
+  TRANS_STMT_PREPARE: 'prepare-transaction',
+  TRANS_STMT_COMMIT_PREPARED: 'commit-prepared',
+  TRANS_STMT_ROLLBACK_PREPARED: 'rollback-prepared',
 };
+
+/**
+ * Statements whose expressions are a definition, evaluated later if ever (a function body, a
+ * view, a column default, a policy): the calls in them do not run now.
+ */
+const DEFINITION_NODES = new Set([
+  'CreateFunctionStmt',
+  'ViewStmt',
+  'RuleStmt',
+  'CreateTrigStmt',
+  'CreatePolicyStmt',
+  'AlterPolicyStmt',
+  'CreateDomainStmt',
+  'AlterDomainStmt',
+  'CreateStmt',
+  'PrepareStmt',
+  'CreatePublicationStmt',
+  'AlterPublicationStmt',
+]);
 
 /**
  * Fields that hold expressions, row values or definitions: PostgreSQL allows a data-modifying
@@ -118,8 +158,16 @@ class TreeReader {
     if (facts.kind === 'other') facts.kind = kind;
 
     if (type === 'TransactionStmt') {
-      const control = fields.chain ? undefined : TRANSACTION_CONTROL[String(fields.kind)];
+      const control = fields.chain
+        ? fields.kind === 'TRANS_STMT_COMMIT'
+          ? 'commit-and-chain'
+          : 'rollback-and-chain'
+        : TRANSACTION_CONTROL[String(fields.kind)];
       if (control) facts.transaction = control;
+      return;
+    }
+    if (type === 'VariableSetStmt' && fields.name === 'TRANSACTION SNAPSHOT') {
+      facts.transaction = 'set-snapshot';
       return;
     }
     if (type === 'ExplainStmt') {
@@ -146,6 +194,103 @@ class TreeReader {
     }
     this.collectDestructions(type, fields, facts.destructions);
     this.collectRowChanges(node, false, facts);
+    this.collectOutsideEffects(type, fields, facts);
+  }
+
+  private collectOutsideEffects(type: string, fields: Fields, facts: StatementFacts): void {
+    const found: OutsideEffect[] = [];
+    if (type === 'CopyStmt') {
+      const target = this.copyTarget();
+      // A file named by a psql variable (`TO :'file'`) reaches the parser as a placeholder, not its name.
+      const filename = target.literal && typeof fields.filename === 'string' ? fields.filename : undefined;
+      const effect = copyEffect(
+        fields.is_from ? 'from' : 'to',
+        fields.is_program === true,
+        fields.filename !== undefined,
+        filename,
+        target.span,
+      );
+      if (effect) found.push(effect);
+    } else if (type === 'LoadStmt') {
+      found.push(loadEffect(this.headSpan(1)));
+    } else if (type === 'DoStmt') {
+      found.push(...this.doBlockEffects(fields));
+    }
+    if (mayCallEffectFunction(this.text)) this.findEffectCalls(type, fields, found);
+    if (found.length > 0) facts.outsideEffects = [...facts.outsideEffects, ...found].sort((a, b) => a.span.start - b.span.start);
+  }
+
+  /** Every call in the tree that runs now, in any clause, CTE, subquery or argument list. */
+  private findEffectCalls(type: string, fields: Fields, out: OutsideEffect[]): void {
+    if (DEFINITION_NODES.has(type) || (type === 'CreateTableAsStmt' && (fields.into as Fields | undefined)?.skipData === true)) return;
+    // SET DEFAULT stores the expression; ADD COLUMN … DEFAULT evaluates it for every existing row.
+    if (type === 'AlterTableCmd' && fields.subtype === 'AT_ColumnDefault') return;
+    if (type === 'FuncCall') {
+      const names = list(fields.funcname);
+      const name = unwrap(names[names.length - 1])?.[1].sval;
+      if (typeof name === 'string') {
+        const effect = functionEffect(name, constantString(list(fields.args)[0]), this.nameSpan(fields.location));
+        if (effect) out.push(effect);
+      }
+    }
+    for (const key in fields) {
+      const value = fields[key];
+      if (value && typeof value === 'object') this.findEffectCallsIn(value, out);
+    }
+  }
+
+  private findEffectCallsIn(value: object, out: OutsideEffect[]): void {
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === 'object') this.findEffectCallsIn(item as object, out);
+      return;
+    }
+    const entry = unwrap(value);
+    if (entry) this.findEffectCalls(entry[0], entry[1], out);
+    else this.findEffectCalls('', value as Fields, out); // a struct field, such as withClause
+  }
+
+  /** What a PL/pgSQL DO block's body calls, placed in the statement (at the body's string, if it is no dollar-quoted one). */
+  private doBlockEffects(fields: Fields): OutsideEffect[] {
+    const option = (name: string) =>
+      list(fields.args)
+        .map((a) => unwrap(a)?.[1])
+        .find((o) => o?.defname === name);
+    const language = (unwrap(option('language')?.arg)?.[1].sval as string | undefined) ?? 'plpgsql';
+    const body = unwrap(option('as')?.arg)?.[1].sval;
+    if (language.toLowerCase() !== 'plpgsql' || typeof body !== 'string') return [];
+    const effects = outsideEffectsOfBody(body);
+    if (effects.length === 0) return effects;
+    const tokens = this.tokens;
+    // The body is the last string: `DO LANGUAGE 'plpgsql' $$ … $$` names its language with one too.
+    let index = tokens.length - 1;
+    while (index > 0 && tokens.tokens[index]!.type !== 'dollar-string' && tokens.tokens[index]!.type !== 'string') index--;
+    const token = tokens.tokens[index]!;
+    const literal = tokens.words[index]!;
+    const tag = literal.slice(0, literal.indexOf('$', 1) + 1);
+    if (token.type === 'dollar-string' && literal.slice(tag.length, -tag.length) === body) {
+      return effects.map((e) => ({ ...e, span: shiftSpan(e.span, token.start + tag.length) }));
+    }
+    return effects.map((e) => ({ ...e, span: { start: token.start, end: token.end } }));
+  }
+
+  /** A possibly qualified name starting at a tree location, e.g. `public.dblink_exec`. */
+  private nameSpan(byteLocation: unknown): Span {
+    const tokens = this.tokens;
+    const index = tokens.indexAt(this.offset(byteLocation));
+    return index < 0 ? { start: 0, end: this.text.length } : tokens.span(index, tokens.nameEnd(index));
+  }
+
+  /** From COPY's TO or FROM to its file name or program, e.g. `TO PROGRAM 'gzip > /tmp/orders.gz'`. */
+  private copyTarget(): { span: Span; literal: boolean } {
+    const tokens = this.tokens;
+    const direction = tokens.findAtDepth(1, (i) => tokens.isWord(i, 'to', 'from'));
+    if (direction < 0) return { span: this.headSpan(1), literal: false };
+    let end = direction;
+    if (tokens.isWord(end + 1, 'program')) end++;
+    const type = tokens.tokens[end + 1]?.type;
+    const literal = type === 'string' || type === 'dollar-string';
+    if (literal || type === 'psql-variable') end++;
+    return { span: tokens.span(direction, end), literal };
   }
 
   /** Every DELETE and UPDATE in the tree: the statement itself and any in WITH clauses. */
@@ -310,6 +455,14 @@ class TreeReader {
     });
     return { type: 'other', columns, volatile, key: memo(() => canonicalKey(node)) };
   }
+}
+
+/** A string constant, possibly cast (`'orders_id_seq'::regclass`), as a call's argument. */
+function constantString(node: unknown): string | undefined {
+  const entry = unwrap(node);
+  if (entry?.[0] === 'TypeCast') return constantString(entry[1].arg);
+  const value = entry?.[0] === 'A_Const' ? (entry[1].sval as Fields | undefined)?.sval : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** An option's boolean value as PostgreSQL reads it: absent means true (`EXPLAIN (ANALYZE)`). */

@@ -1,5 +1,7 @@
 import { reachOf } from './fromGrammar';
+import { outsideEffectsFromTokens } from './outsideEffects';
 import type { ColumnReference, Predicate } from './predicate';
+import { NO_OUTSIDE_EFFECTS } from './statement';
 import type { Destruction, RowChange, StatementFacts, StatementKind, SyntaxError, TransactionControl } from './statement';
 import { TokenText } from './tokenText';
 
@@ -31,6 +33,7 @@ export function factsFromTokens(text: string, why: { syntaxError: SyntaxError } 
     modifiesData: modifies,
     rowChanges,
     destructions,
+    outsideEffects: runs ? outsideEffectsFromTokens(t) : NO_OUTSIDE_EFFECTS,
     ...why,
     source: 'tokens',
   };
@@ -70,12 +73,20 @@ function kindOf(t: TokenText): StatementKind {
 }
 
 function transactionOf(t: TokenText): TransactionControl | undefined {
-  const [first, second] = t.words;
+  const [first, second, third] = t.words;
   if (first === 'begin' && second !== 'atomic') return 'begin';
   if (first === 'start' && second === 'transaction') return 'begin';
-  if ((first === 'commit' || first === 'end') && second !== 'prepared' && !t.words.includes('chain')) return 'commit';
-  if ((first === 'rollback' || first === 'abort') && second !== 'to' && second !== 'prepared' && !t.words.includes('chain')) {
-    return 'rollback';
+  if (first === 'prepare' && second === 'transaction') return 'prepare-transaction';
+  if (first === 'set' && second === 'transaction' && third === 'snapshot') return 'set-snapshot';
+  // `AND NO CHAIN` is the plain form.
+  const chain = t.words.includes('chain') && !t.words.includes('no');
+  if (first === 'commit' || first === 'end') {
+    if (second === 'prepared') return 'commit-prepared';
+    return chain ? 'commit-and-chain' : 'commit';
+  }
+  if ((first === 'rollback' || first === 'abort') && second !== 'to') {
+    if (second === 'prepared') return 'rollback-prepared';
+    return chain ? 'rollback-and-chain' : 'rollback';
   }
   return undefined;
 }

@@ -10,7 +10,25 @@ export interface Span {
 export type StatementKind =
   'select' | 'insert' | 'update' | 'delete' | 'merge' | 'truncate' | 'drop' | 'alter' | 'create' | 'copy-from' | 'transaction' | 'other';
 
-export type TransactionControl = 'begin' | 'commit' | 'rollback';
+/**
+ * Transaction control, and which kind. Only `begin`, `commit` and `rollback` are the edges of a
+ * block; every other kind commits part of the work, or reaches outside the block's transaction.
+ */
+export type TransactionControl =
+  | 'begin'
+  | 'commit'
+  | 'rollback'
+  /** `COMMIT AND CHAIN` (or `END AND CHAIN`): commits, and the block goes on in a new transaction. */
+  | 'commit-and-chain'
+  /** `ROLLBACK AND CHAIN` (or `ABORT AND CHAIN`): discards the work so far, and the block goes on. */
+  | 'rollback-and-chain'
+  /** `PREPARE TRANSACTION`: ends the block, whose transaction survives the session, waiting for COMMIT PREPARED. */
+  | 'prepare-transaction'
+  /** `COMMIT PREPARED` / `ROLLBACK PREPARED`: finishes a transaction prepared earlier, by any session. */
+  | 'commit-prepared'
+  | 'rollback-prepared'
+  /** `SET TRANSACTION SNAPSHOT`: the transaction sees the data as another session's exported snapshot does. */
+  | 'set-snapshot';
 
 /** How far a DELETE or UPDATE reaches into its target table. */
 export type Reach =
@@ -38,6 +56,24 @@ export interface Destruction {
   span: Span;
 }
 
+/**
+ * What a statement does that a rollback does not undo: `program`, `file`, `other-session` (dblink,
+ * ending or cancelling a backend), `server` (configuration, WAL, replication slots, statistics),
+ * `session-lock`, `foreign` (a write to a foreign table: only the engine can tell, from the
+ * table's relkind, so the front end never reports it) and `sequence` (which the engine reports
+ * rather than refuses).
+ */
+export type OutsideEffectKind = 'program' | 'file' | 'other-session' | 'server' | 'session-lock' | 'foreign' | 'sequence';
+
+export interface OutsideEffect {
+  kind: OutsideEffectKind;
+  /** What happens for real, e.g. `runs a program on the database server`. */
+  reason: string;
+  /** What does it, as a reader knows it: `COPY … TO PROGRAM`, `pg_terminate_backend()`. */
+  what: string;
+  span: Span;
+}
+
 export interface SyntaxError {
   message: string;
   /** Where PostgreSQL's parser stopped, when it says. */
@@ -52,6 +88,8 @@ export interface StatementFacts {
   modifiesData: boolean;
   rowChanges: RowChange[];
   destructions: Destruction[];
+  /** Effects outside the transaction, in text order; shared and empty for nearly every statement. */
+  outsideEffects: readonly OutsideEffect[];
   syntaxError?: SyntaxError;
   /** PostgreSQL refuses to run it inside a transaction block (VACUUM, DROP DATABASE, … CONCURRENTLY). */
   cannotRunInTransaction?: boolean;
@@ -78,6 +116,9 @@ export interface SqlDocument {
   comments: Token[];
 }
 
+/** The `outsideEffects` of the statements that have none: one frozen array, so they allocate nothing. */
+export const NO_OUTSIDE_EFFECTS: readonly OutsideEffect[] = Object.freeze([]);
+
 export function shiftSpan(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
@@ -103,6 +144,10 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
       by === 0 || facts.destructions.length === 0
         ? facts.destructions
         : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
+    outsideEffects:
+      by === 0 || facts.outsideEffects.length === 0
+        ? facts.outsideEffects
+        : facts.outsideEffects.map((e) => ({ ...e, span: shiftSpan(e.span, by) })),
     syntaxError:
       facts.syntaxError && (by === 0 ? facts.syntaxError : { ...facts.syntaxError, span: shiftSpan(facts.syntaxError.span, by) }),
     cannotRunInTransaction: facts.cannotRunInTransaction,
