@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { commit } from '../../server/src/exec/commit';
 import type { Journal } from '../../server/src/exec/journal';
@@ -273,5 +274,26 @@ describe('the gate cannot be fooled', () => {
     const quiet = await previewOf(`DELETE FROM ${s}.orders WHERE id = 1;`);
     assert.deepEqual(quiet.cautions, []);
     await db.client.query(`DROP TABLE ${s}.tickets; DROP FUNCTION ${s}.stamp()`);
+  });
+
+  it('does not preview what a rollback cannot take back: programs, files, other sessions, session locks, foreign tables', async () => {
+    const marker = `/tmp/safesql-gate-${process.pid}-${Date.now()}`;
+    const original = await schemaChecksum(db.client, s);
+    for (const sql of [
+      `COPY (SELECT 1) TO PROGRAM 'touch ${marker}';`,
+      `BEGIN;\nDELETE FROM ${s}.orders WHERE id = 1;\nCOPY ${s}.orders TO PROGRAM 'touch ${marker}';\nCOMMIT;`,
+      `COPY ${s}.orders TO '${marker}';`,
+      `WITH x AS (SELECT 1) SELECT lo_export(0, '${marker}') FROM x;`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nobody';`,
+      `SELECT Public.DBLINK_EXEC('dbname=test', 'DELETE FROM ${s}.orders');`,
+      `SELECT pg_advisory_lock(42);`,
+      `DO $$ BEGIN PERFORM pg_reload_conf(); END $$;`,
+    ]) {
+      const result = await previewOf(sql);
+      assert.equal(result.outcome, 'not-previewable', `${sql}: ${JSON.stringify(result.error ?? result.statements)}`);
+      assert.doesNotMatch(result.notPreviewable!, /^not previewable/i);
+    }
+    assert.deepEqual(await schemaChecksum(db.client, s), original);
+    assert.equal(existsSync(marker), false);
   });
 });

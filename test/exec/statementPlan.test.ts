@@ -76,7 +76,7 @@ describe('how each statement is run', () => {
     assert.match((plan('COPY t FROM stdin;\n1\n\\.\n') as { reason: string }).reason, /COPY … FROM STDIN/);
     assert.deepEqual(plan('VACUUM t;'), {
       mode: 'refused',
-      outsideTransaction: true,
+      unpreviewable: true,
       reason: 'PostgreSQL cannot run this statement inside a transaction, so it cannot be previewed or rolled back',
     });
     assert.match((plan('DELETE FROM;') as { reason: string }).reason, /^syntax error/);

@@ -92,18 +92,18 @@ describe('previewRefusal', () => {
   it('refuses what a rollback leaves behind, saying what and why', () => {
     assert.equal(
       previewRefusal(only("COPY orders TO PROGRAM 'gzip > /tmp/o.gz';")),
-      'not previewable: runs a program on the database server (COPY … TO PROGRAM)',
+      'runs a program on the database server (COPY … TO PROGRAM)',
     );
     assert.equal(
       previewRefusal(only("SELECT dblink_exec('c', 'x'), pg_advisory_lock(1), nextval('s');")),
-      'not previewable: runs SQL through another connection, which commits on its own (dblink_exec()); takes a session-level lock that outlives the rollback (pg_advisory_lock())',
+      'runs SQL through another connection, which commits on its own (dblink_exec()); takes a session-level lock that outlives the rollback (pg_advisory_lock())',
     );
   });
 
   it('says each reason once', () => {
     assert.equal(
       previewRefusal(only('SELECT pg_cancel_backend(1), pg_cancel_backend(2);')),
-      "not previewable: cancels another session's query (pg_cancel_backend())",
+      "cancels another session's query (pg_cancel_backend())",
     );
   });
 
@@ -118,7 +118,7 @@ describe('previewRefusal', () => {
       previewRefusal({
         outsideEffects: [{ kind: 'foreign', reason: 'writes to a foreign table', what: 'remote_orders', span: { start: 0, end: 1 } }],
       }),
-      'not previewable: writes to a foreign table (remote_orders)',
+      'writes to a foreign table (remote_orders)',
     );
   });
 });

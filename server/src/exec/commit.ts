@@ -158,7 +158,7 @@ function refusalBeforeConnecting(
     const [only] = plans;
     // Only a single statement PostgreSQL refuses inside a transaction may run unpreviewed: it is
     // atomic on its own. Anything else (a block with a psql meta-command) could half-apply.
-    if (unit.block || plans.length !== 1 || only?.mode !== 'refused' || !only.outsideTransaction) {
+    if (unit.block || plans.length !== 1 || only?.mode !== 'refused' || !only.unpreviewable) {
       return `it cannot run through safesql: ${preview.notPreviewable}`;
     }
     if (!request.withoutPreview) {

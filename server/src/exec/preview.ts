@@ -116,7 +116,7 @@ export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string 
     if (transaction.folded.has(statement)) continue;
     const plan = planStatement(statement);
     if (plan.mode !== 'refused') continue;
-    if (plan.outsideTransaction && !unit.block && unit.statements.length === 1) return plan.reason;
+    if (plan.unpreviewable && !unit.block && unit.statements.length === 1) return plan.reason;
     return unit.statements.length === 1 ? plan.reason : `statement ${statement.index + 1}: ${plan.reason}`;
   }
   return undefined;

@@ -194,6 +194,13 @@ async function runRowChange(
   outcome.table = plan.table.shownAs;
   if (plan.note) outcome.notes.push(plan.note);
   const table = await describeTable(session, plan.table);
+  if (table?.kind === 'f') {
+    // Whether the foreign server rolls back with this transaction depends on its wrapper.
+    throw new ExecError(
+      'statement',
+      `${table.qualified} is a foreign table, and whether its server takes the change back with this transaction's rollback depends on its foreign-data wrapper`,
+    );
+  }
   if (!table || (table.kind !== 'r' && table.kind !== 'p')) {
     await counted(session, outcome, async () => record(await session.run(text), outcome));
     outcome.notes.push(`${plan.table.shownAs} is not a table, so the rows it changes are counted but not shown`);

@@ -1,6 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import { parseWithGrammar } from '../sql/grammar';
 import { tokenize } from '../sql/lexer';
+import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
 import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash } from './guard';
 import { transactionControlRefusal } from './transactionControl';
@@ -41,7 +42,8 @@ export type StatementPlan =
   /** DDL and everything else: runs as written. */
   | { mode: 'other' }
   /** Cannot run through safesql at all, or not inside a transaction: says why. */
-  | { mode: 'refused'; reason: string; outsideTransaction?: boolean };
+  /** `unpreviewable`: it cannot be previewed, but alone it may run unpreviewed after explicit confirmation. */
+  | { mode: 'refused'; reason: string; unpreviewable?: boolean };
 
 /** The alias the UPDATE capture gives the table's rows as they were before the statement. */
 export const BEFORE_ALIAS = '__safesql_before';
@@ -77,10 +79,12 @@ export function planStatement(statement: Statement): StatementPlan {
   }
   if (statement.kind === 'copy-from')
     return { mode: 'refused', reason: 'COPY … FROM STDIN needs the data stream psql sends; run it with psql' };
+  const outside = previewRefusal(statement);
+  if (outside) return { mode: 'refused', unpreviewable: true, reason: outside };
   if (statement.cannotRunInTransaction) {
     return {
       mode: 'refused',
-      outsideTransaction: true,
+      unpreviewable: true,
       reason: 'PostgreSQL cannot run this statement inside a transaction, so it cannot be previewed or rolled back',
     };
   }

@@ -200,5 +200,5 @@ export function outsideEffectsOfBody(body: string): OutsideEffect[] {
 export function previewRefusal(statement: Pick<Statement, 'outsideEffects'>): string | undefined {
   const refused = statement.outsideEffects.filter((e) => e.kind !== 'sequence');
   if (refused.length === 0) return undefined;
-  return `not previewable: ${[...new Set(refused.map((e) => `${e.reason} (${e.what})`))].join('; ')}`;
+  return [...new Set(refused.map((e) => `${e.reason} (${e.what})`))].join('; ');
 }
