@@ -77,45 +77,93 @@ describe('adversarial preview: a preview never changes data', () => {
 
   function define(cases: Case[]) {
     for (const c of cases) {
-      it(c.name, { skip: c.realServerOnly && !process.env.DATABASE_URL ? 'needs a real PostgreSQL (PGlite: one session, no files, no extensions)' : false }, async () => {
-        const sql = c.sql.replaceAll('S.', `${s}.`).replaceAll("'S'", `'${s}'`);
-        const before = await databaseState(db.client, s);
-        let result: PreviewResult | undefined;
-        let thrown: unknown;
-        try {
-          result = await run(sql, c.unit);
-        } catch (error) {
-          thrown = error;
-        }
-        // PGlite's single session: a leaked open transaction must not poison the next case.
-        const after = await databaseState(db.client, s);
-        assert.deepEqual(stateDelta(before, after), [], `the preview changed data (outcome ${result?.outcome ?? String(thrown)})`);
-        if (c.refuse && result) {
-          assert.notEqual(result.outcome, 'ok', `the preview ran and claimed success: ${JSON.stringify(result.statements.map((st) => st.command))}`);
-        }
-        await c.check?.(result);
-      });
+      it(
+        c.name,
+        {
+          skip:
+            c.realServerOnly && !process.env.DATABASE_URL
+              ? 'needs a real PostgreSQL (PGlite: one session, no files, no extensions)'
+              : false,
+        },
+        async () => {
+          const sql = c.sql.replaceAll('S.', `${s}.`).replaceAll("'S'", `'${s}'`);
+          const before = await databaseState(db.client, s);
+          let result: PreviewResult | undefined;
+          let thrown: unknown;
+          try {
+            result = await run(sql, c.unit);
+          } catch (error) {
+            thrown = error;
+          }
+          // PGlite's single session: a leaked open transaction must not poison the next case.
+          const after = await databaseState(db.client, s);
+          assert.deepEqual(stateDelta(before, after), [], `the preview changed data (outcome ${result?.outcome ?? String(thrown)})`);
+          if (c.refuse && result) {
+            assert.notEqual(
+              result.outcome,
+              'ok',
+              `the preview ran and claimed success: ${JSON.stringify(result.statements.map((st) => st.command))}`,
+            );
+          }
+          await c.check?.(result);
+        },
+      );
     }
   }
 
   describe('transaction control inside a BEGIN … COMMIT block', () => {
     define([
-      { name: 'COMMIT AND CHAIN inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT AND CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`, refuse: true },
-      { name: 'commit and chain, lower case, after an UPDATE', sql: `begin;\nupdate S.t set v = 'x' where id <= 3;\ncommit and chain;\ncommit;`, refuse: true },
+      {
+        name: 'COMMIT AND CHAIN inside a block',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT AND CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'commit and chain, lower case, after an UPDATE',
+        sql: `begin;\nupdate S.t set v = 'x' where id <= 3;\ncommit and chain;\ncommit;`,
+        refuse: true,
+      },
       { name: 'END AND CHAIN inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nEND AND CHAIN;\nROLLBACK;`, refuse: true },
-      { name: 'ROLLBACK AND CHAIN inside a block, then a write', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nROLLBACK AND CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`, refuse: true },
-      { name: 'COMMIT AND NO CHAIN inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT AND NO CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;` },
-      { name: 'PREPARE TRANSACTION inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nPREPARE TRANSACTION 'safesql_redteam';\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;` },
-      { name: 'the statements after PREPARE TRANSACTION', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nPREPARE TRANSACTION 'safesql_redteam';\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`, unit: 1 },
+      {
+        name: 'ROLLBACK AND CHAIN inside a block, then a write',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nROLLBACK AND CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'COMMIT AND NO CHAIN inside a block',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT AND NO CHAIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+      },
+      {
+        name: 'PREPARE TRANSACTION inside a block',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nPREPARE TRANSACTION 'safesql_redteam';\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+      },
+      {
+        name: 'the statements after PREPARE TRANSACTION',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nPREPARE TRANSACTION 'safesql_redteam';\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+        unit: 1,
+      },
       { name: 'COMMIT PREPARED inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT PREPARED 'nothing';\nCOMMIT;` },
-      { name: 'a second BEGIN inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nBEGIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`, refuse: true },
+      {
+        name: 'a second BEGIN inside a block',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nBEGIN;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+        refuse: true,
+      },
       { name: 'START TRANSACTION inside a block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nSTART TRANSACTION;\nCOMMIT;`, refuse: true },
       { name: 'a block ended by END', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nEND;` },
       { name: 'a block ended by ABORT', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nABORT;` },
       { name: 'END then more writes on one line', sql: `BEGIN; DELETE FROM S.t WHERE id = 1; END; DELETE FROM S.t WHERE id = 2;`, unit: 1 },
-      { name: 'SET TRANSACTION SNAPSHOT inside a block', sql: `BEGIN ISOLATION LEVEL REPEATABLE READ;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
-      { name: 'SET SESSION CHARACTERISTICS inside a block', sql: `BEGIN;\nSET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
-      { name: 'SET TRANSACTION READ WRITE inside BEGIN READ ONLY', sql: `BEGIN READ ONLY;\nSET TRANSACTION READ WRITE;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: 'SET TRANSACTION SNAPSHOT inside a block',
+        sql: `BEGIN ISOLATION LEVEL REPEATABLE READ;\nSET TRANSACTION SNAPSHOT '00000003-0000001B-1';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
+      {
+        name: 'SET SESSION CHARACTERISTICS inside a block',
+        sql: `BEGIN;\nSET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
+      {
+        name: 'SET TRANSACTION READ WRITE inside BEGIN READ ONLY',
+        sql: `BEGIN READ ONLY;\nSET TRANSACTION READ WRITE;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
       { name: 'a single top-level COMMIT AND CHAIN', sql: `COMMIT AND CHAIN;`, refuse: true },
       { name: 'a single top-level END AND CHAIN', sql: `END AND CHAIN;`, refuse: true },
       { name: 'a single top-level ROLLBACK AND CHAIN', sql: `ROLLBACK AND CHAIN;`, refuse: true },
@@ -126,24 +174,59 @@ describe('adversarial preview: a preview never changes data', () => {
 
   describe('comment and boundary tricks that hide statements from the splitter', () => {
     define([
-      { name: 'a -- comment ended by a lone \\r on the BEGIN line', sql: `BEGIN -- note\r; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`, refuse: true },
-      { name: 'a lone \\r comment on the BEGIN line, block never closed', sql: `BEGIN -- note\r; UPDATE S.t SET v = 'pwned'; COMMIT; BEGIN\n;`, refuse: true },
-      { name: 'BEGIN with options and a \\r comment', sql: `BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE -- x\r; DELETE FROM S.t WHERE id = 3; COMMIT; BEGIN ISOLATION LEVEL SERIALIZABLE\n;\nSELECT 1;\nCOMMIT;`, refuse: true },
-      { name: 'START TRANSACTION with a \\r comment hiding a TRUNCATE', sql: `START TRANSACTION -- \r; TRUNCATE S.log, S.counter; COMMIT; START TRANSACTION\n;\nCOMMIT;`, refuse: true },
-      { name: 'BEGIN WORK, \\r\\r and a hidden INSERT', sql: `BEGIN WORK --\r\r;INSERT INTO S.log VALUES ('hidden');COMMIT;BEGIN\n;\nSELECT 1;\nCOMMIT;`, refuse: true },
-      { name: 'a \\f after a -- comment (PostgreSQL keeps the comment going)', sql: `BEGIN -- note\f; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nSELECT 1;\nCOMMIT;` },
+      {
+        name: 'a -- comment ended by a lone \\r on the BEGIN line',
+        sql: `BEGIN -- note\r; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'a lone \\r comment on the BEGIN line, block never closed',
+        sql: `BEGIN -- note\r; UPDATE S.t SET v = 'pwned'; COMMIT; BEGIN\n;`,
+        refuse: true,
+      },
+      {
+        name: 'BEGIN with options and a \\r comment',
+        sql: `BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE -- x\r; DELETE FROM S.t WHERE id = 3; COMMIT; BEGIN ISOLATION LEVEL SERIALIZABLE\n;\nSELECT 1;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'START TRANSACTION with a \\r comment hiding a TRUNCATE',
+        sql: `START TRANSACTION -- \r; TRUNCATE S.log, S.counter; COMMIT; START TRANSACTION\n;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'BEGIN WORK, \\r\\r and a hidden INSERT',
+        sql: `BEGIN WORK --\r\r;INSERT INTO S.log VALUES ('hidden');COMMIT;BEGIN\n;\nSELECT 1;\nCOMMIT;`,
+        refuse: true,
+      },
+      {
+        name: 'a \\f after a -- comment (PostgreSQL keeps the comment going)',
+        sql: `BEGIN -- note\f; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nSELECT 1;\nCOMMIT;`,
+      },
       { name: 'a \\v after a -- comment', sql: `BEGIN -- note\v; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nSELECT 1;\nCOMMIT;` },
-      { name: 'a -- inside a block comment on the BEGIN line', sql: `BEGIN /* -- */; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN /* \n */;\nCOMMIT;` },
-      { name: 'nested block comments /* /* */ */ on the BEGIN line', sql: `BEGIN /* /* */ ; DELETE FROM S.t WHERE id = 1; COMMIT; */;\nSELECT 1;\nCOMMIT;` },
+      {
+        name: 'a -- inside a block comment on the BEGIN line',
+        sql: `BEGIN /* -- */; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN /* \n */;\nCOMMIT;`,
+      },
+      {
+        name: 'nested block comments /* /* */ */ on the BEGIN line',
+        sql: `BEGIN /* /* */ ; DELETE FROM S.t WHERE id = 1; COMMIT; */;\nSELECT 1;\nCOMMIT;`,
+      },
       { name: 'BEGIN /* ; DELETE; COMMIT */', sql: `BEGIN /* ; DELETE FROM S.t; COMMIT */;\nDELETE FROM S.t WHERE id = 4;\nCOMMIT;` },
       { name: 'BEGIN; COMMIT; DELETE on one line (the DELETE unit)', sql: `BEGIN; COMMIT; DELETE FROM S.t WHERE id = 1;`, unit: 1 },
       { name: 'BEGIN; COMMIT; DELETE on one line (the empty block)', sql: `BEGIN; COMMIT; DELETE FROM S.t WHERE id = 1;` },
-      { name: 'dollar-quoted text holding ; COMMIT;', sql: `BEGIN;\nSELECT $x$; COMMIT; DELETE FROM S.t; $x$;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: 'dollar-quoted text holding ; COMMIT;',
+        sql: `BEGIN;\nSELECT $x$; COMMIT; DELETE FROM S.t; $x$;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
       { name: "E'\\\\' string followed by a write", sql: `BEGIN;\nSELECT E'\\\\';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
       { name: "E'\\'' string hiding ; COMMIT;", sql: `BEGIN;\nSELECT E'\\''; COMMIT; DELETE FROM S.t; --';\nCOMMIT;` },
       { name: "U&'…' UESCAPE holding a ;", sql: `BEGIN;\nSELECT U&'!0041; COMMIT;' UESCAPE '!';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
       { name: 'statements separated by lone \\r', sql: `BEGIN\r;DELETE FROM S.t WHERE id = 1\r;COMMIT\r;` },
-      { name: 'a \\r comment inside a block statement (extended protocol)', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1 -- \r; DELETE FROM S.t;\n;\nCOMMIT;` },
+      {
+        name: 'a \\r comment inside a block statement (extended protocol)',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1 -- \r; DELETE FROM S.t;\n;\nCOMMIT;`,
+      },
       {
         name: 'a \\r comment that widens a DELETE: preview must count what PostgreSQL deletes',
         sql: `DELETE FROM S.t WHERE id = 1 -- \r OR id > 0\n AND true;`,
@@ -155,32 +238,66 @@ describe('adversarial preview: a preview never changes data', () => {
         name: 'a NUL byte truncating a DELETE on the wire',
         sql: `DELETE FROM S.t \0WHERE id = 1;`,
         check: (r) => {
-          if (r?.outcome === 'ok') assert.ok(r.affectedRows <= 1, `a preview of "WHERE id = 1" reported ${r.affectedRows} rows: the server saw another statement`);
+          if (r?.outcome === 'ok')
+            assert.ok(r.affectedRows <= 1, `a preview of "WHERE id = 1" reported ${r.affectedRows} rows: the server saw another statement`);
         },
       },
       { name: 'a NUL byte inside the BEGIN line', sql: `BEGIN \0; DELETE FROM S.t WHERE id = 1; COMMIT;\nSELECT 1;\nCOMMIT;` },
-      { name: 'a lone surrogate (not valid UTF-8)', sql: `BEGIN;\nDELETE FROM S.t WHERE v = '\uD800';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: 'a lone surrogate (not valid UTF-8)',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE v = '\uD800';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
       { name: 'a block ending in a backslash at EOF', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\n\\` },
       { name: 'a block ending in -- without newline at EOF', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1; --` },
-      { name: 'a very long statement', sql: `BEGIN;\nDELETE FROM S.t WHERE id IN (${Array.from({ length: 50_000 }, (_, i) => i % 5).join(', ')});\nCOMMIT;` },
+      {
+        name: 'a very long statement',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id IN (${Array.from({ length: 50_000 }, (_, i) => i % 5).join(', ')});\nCOMMIT;`,
+      },
     ]);
   });
 
   describe('SET and set_config tricks against safesql’s own extras', () => {
     define([
       { name: 'SET search_path inside the block', sql: `BEGIN;\nSET search_path = pg_catalog;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
-      { name: 'SET session_replication_role = replica (triggers and FKs off)', sql: `BEGIN;\nSET session_replication_role = replica;\nDELETE FROM S.t WHERE id <= 5;\nCOMMIT;` },
-      { name: 'SET default_transaction_read_only', sql: `BEGIN;\nSET default_transaction_read_only = on;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
-      { name: 'SET statement_timeout = 0 and lock_timeout = 0', sql: `BEGIN;\nSET statement_timeout = 0;\nSET lock_timeout = 0;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: 'SET session_replication_role = replica (triggers and FKs off)',
+        sql: `BEGIN;\nSET session_replication_role = replica;\nDELETE FROM S.t WHERE id <= 5;\nCOMMIT;`,
+      },
+      {
+        name: 'SET default_transaction_read_only',
+        sql: `BEGIN;\nSET default_transaction_read_only = on;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
+      {
+        name: 'SET statement_timeout = 0 and lock_timeout = 0',
+        sql: `BEGIN;\nSET statement_timeout = 0;\nSET lock_timeout = 0;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
       { name: 'RESET ALL inside the block', sql: `BEGIN;\nRESET ALL;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
       { name: 'DISCARD ALL inside the block', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nDISCARD ALL;\nCOMMIT;` },
       { name: 'DISCARD ALL on its own', sql: `DISCARD ALL;` },
-      { name: "set_config('transaction_read_only', 'off') then nextval in a read-only preview", sql: `SELECT set_config('transaction_read_only', 'off', true), nextval('S.seq');` },
-      { name: 'SET LOCAL then SAVEPOINT / RELEASE / ROLLBACK TO games', sql: `BEGIN;\nSET LOCAL statement_timeout = 0;\nSAVEPOINT a;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT a;\nSAVEPOINT b;\nDELETE FROM S.t WHERE id = 2;\nROLLBACK TO SAVEPOINT b;\nCOMMIT;` },
-      { name: 'the user releases safesql’s savepoint __safesql_statement', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;` },
-      { name: 'the user rolls back to safesql’s savepoint __safesql_statement', sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nROLLBACK TO SAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;` },
-      { name: 'the user creates a savepoint named __safesql_statement and releases it later', sql: `BEGIN;\nSAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT __safesql_statement;\nROLLBACK TO SAVEPOINT __safesql_statement;\nCOMMIT;` },
-      { name: 'a user cursor named __safesql_read', sql: `BEGIN;\nDECLARE __safesql_read CURSOR FOR SELECT * FROM S.t;\nSELECT * FROM S.t;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: "set_config('transaction_read_only', 'off') then nextval in a read-only preview",
+        sql: `SELECT set_config('transaction_read_only', 'off', true), nextval('S.seq');`,
+      },
+      {
+        name: 'SET LOCAL then SAVEPOINT / RELEASE / ROLLBACK TO games',
+        sql: `BEGIN;\nSET LOCAL statement_timeout = 0;\nSAVEPOINT a;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT a;\nSAVEPOINT b;\nDELETE FROM S.t WHERE id = 2;\nROLLBACK TO SAVEPOINT b;\nCOMMIT;`,
+      },
+      {
+        name: 'the user releases safesql’s savepoint __safesql_statement',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+      },
+      {
+        name: 'the user rolls back to safesql’s savepoint __safesql_statement',
+        sql: `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nROLLBACK TO SAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
+      },
+      {
+        name: 'the user creates a savepoint named __safesql_statement and releases it later',
+        sql: `BEGIN;\nSAVEPOINT __safesql_statement;\nDELETE FROM S.t WHERE id = 1;\nRELEASE SAVEPOINT __safesql_statement;\nROLLBACK TO SAVEPOINT __safesql_statement;\nCOMMIT;`,
+      },
+      {
+        name: 'a user cursor named __safesql_read',
+        sql: `BEGIN;\nDECLARE __safesql_read CURSOR FOR SELECT * FROM S.t;\nSELECT * FROM S.t;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
     ]);
   });
 
@@ -192,28 +309,40 @@ describe('adversarial preview: a preview never changes data', () => {
       }
     };
     define([
-      { name: 'SELECT nextval in a block (a block BEGIN is read-write even when every statement reads)', sql: `BEGIN;\nSELECT nextval('S.seq');\nCOMMIT;`, refuse: true },
+      {
+        name: 'SELECT nextval in a block (a block BEGIN is read-write even when every statement reads)',
+        sql: `BEGIN;\nSELECT nextval('S.seq');\nCOMMIT;`,
+        refuse: true,
+      },
       { name: 'SELECT setval in a block', sql: `BEGIN;\nSELECT setval('S.seq', 1000);\nCOMMIT;`, refuse: true },
       { name: 'SELECT setval on its own', sql: `SELECT setval('S.seq', 1000);` },
       { name: 'nextval hidden in a DELETE', sql: `DELETE FROM S.t WHERE id = nextval('S.seq');`, refuse: true },
       { name: 'a function side effect in a read-only-looking block', sql: `BEGIN;\nSELECT S.side();\nCOMMIT;` },
     ]);
-    it('INSERT into a serial column: the sequence advances, and the preview must say so', { todo: 'the engine does not report sequence use yet' }, async () => {
-      const before = await databaseState(db.client, s);
-      const result = await run(`INSERT INTO ${s}.counter (v) VALUES ('new');`);
-      const after = await databaseState(db.client, s);
-      assert.deepEqual(after.tables, before.tables);
-      if (JSON.stringify(after.sequences) !== JSON.stringify(before.sequences)) seqReported(result);
-    });
-    it('INSERT into an identity column: the sequence advances, and the preview must say so', { todo: 'the engine does not report sequence use yet' }, async () => {
-      await db.client.query(`CREATE TABLE IF NOT EXISTS ${s}.ident (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)`);
-      const before = await databaseState(db.client, s);
-      const result = await run(`INSERT INTO ${s}.ident (v) SELECT 'x' FROM generate_series(1, 3);`);
-      const after = await databaseState(db.client, s);
-      assert.deepEqual(after.tables, before.tables);
-      assert.notDeepEqual(after.sequences, before.sequences, 'expected the identity sequence to advance');
-      seqReported(result);
-    });
+    it(
+      'INSERT into a serial column: the sequence advances, and the preview must say so',
+      { todo: 'the engine does not report sequence use yet' },
+      async () => {
+        const before = await databaseState(db.client, s);
+        const result = await run(`INSERT INTO ${s}.counter (v) VALUES ('new');`);
+        const after = await databaseState(db.client, s);
+        assert.deepEqual(after.tables, before.tables);
+        if (JSON.stringify(after.sequences) !== JSON.stringify(before.sequences)) seqReported(result);
+      },
+    );
+    it(
+      'INSERT into an identity column: the sequence advances, and the preview must say so',
+      { todo: 'the engine does not report sequence use yet' },
+      async () => {
+        await db.client.query(`CREATE TABLE IF NOT EXISTS ${s}.ident (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)`);
+        const before = await databaseState(db.client, s);
+        const result = await run(`INSERT INTO ${s}.ident (v) SELECT 'x' FROM generate_series(1, 3);`);
+        const after = await databaseState(db.client, s);
+        assert.deepEqual(after.tables, before.tables);
+        assert.notDeepEqual(after.sequences, before.sequences, 'expected the identity sequence to advance');
+        seqReported(result);
+      },
+    );
 
     const serverFile = async (path: string) => {
       const { rows } = await db.client.query(`SELECT pg_stat_file($1, true) IS NOT NULL AS present`, [path]);
@@ -221,7 +350,10 @@ describe('adversarial preview: a preview never changes data', () => {
     };
     for (const [name, sqlOf] of [
       ['COPY … TO PROGRAM on its own', (f: string) => `COPY (SELECT 1) TO PROGRAM 'touch ${f}';`],
-      ['COPY … TO PROGRAM in a block', (f: string) => `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOPY (SELECT 1) TO PROGRAM 'touch ${f}';\nCOMMIT;`],
+      [
+        'COPY … TO PROGRAM in a block',
+        (f: string) => `BEGIN;\nDELETE FROM S.t WHERE id = 1;\nCOPY (SELECT 1) TO PROGRAM 'touch ${f}';\nCOMMIT;`,
+      ],
       ['COPY t TO a server file', (f: string) => `COPY S.t TO '${f}';`],
       ['COPY (query) TO a server file in a block', (f: string) => `BEGIN;\nCOPY (SELECT * FROM S.t) TO '${f}' WITH (FORMAT csv);\nCOMMIT;`],
       ['lo_export of a fresh large object (block)', (f: string) => `BEGIN;\nSELECT lo_export(lo_from_bytea(0, 'x'), '${f}');\nCOMMIT;`],
@@ -234,7 +366,11 @@ describe('adversarial preview: a preview never changes data', () => {
         assert.deepEqual(stateDelta(before, await databaseState(db.client, s)), []);
         const present = await serverFile(file);
         if (present) await db.client.query(`SELECT pg_stat_file($1)`, [file]); // leave it for the report; /tmp is scratch
-        assert.equal(present, false, `the preview ran it: ${file} exists on the server (${JSON.stringify((result as PreviewResult).outcome)})`);
+        assert.equal(
+          present,
+          false,
+          `the preview ran it: ${file} exists on the server (${JSON.stringify((result as PreviewResult).outcome)})`,
+        );
         assert.notEqual((result as PreviewResult).outcome, 'ok');
       });
     }
@@ -262,7 +398,10 @@ describe('adversarial preview: a preview never changes data', () => {
     for (const [name, wrap] of [
       ['pg_terminate_backend of another session (single)', (q: string) => `${q};`],
       ['pg_terminate_backend of another session (block)', (q: string) => `BEGIN;\n${q};\nCOMMIT;`],
-      ['pg_cancel_backend … then terminate, hidden in a CTE', (q: string) => `WITH x AS (${q.replace('SELECT ', 'SELECT ')}) SELECT * FROM x;`],
+      [
+        'pg_cancel_backend … then terminate, hidden in a CTE',
+        (q: string) => `WITH x AS (${q.replace('SELECT ', 'SELECT ')}) SELECT * FROM x;`,
+      ],
     ] as const) {
       it(`${name}: the other session survives`, { skip: db_embedded() }, async () => {
         const victim = new Client({ connectionString: db.url });
@@ -295,7 +434,11 @@ describe('adversarial preview: a preview never changes data', () => {
       ]) {
         const before = await databaseState(db.client, s);
         const result = await run(sql);
-        assert.deepEqual(stateDelta(before, await databaseState(db.client, s)), [], `${sql}: committed through dblink (${result?.outcome})`);
+        assert.deepEqual(
+          stateDelta(before, await databaseState(db.client, s)),
+          [],
+          `${sql}: committed through dblink (${result?.outcome})`,
+        );
         assert.notEqual(result?.outcome, 'ok', sql);
       }
     });
@@ -305,14 +448,20 @@ describe('adversarial preview: a preview never changes data', () => {
     define([
       { name: 'DELETE through a view', sql: `DELETE FROM S.tv WHERE id <= 3;` },
       { name: 'UPDATE through a view in a block', sql: `BEGIN;\nUPDATE S.tv SET v = 'x' WHERE id = 1;\nCOMMIT;` },
-      { name: 'a rule DO ALSO INSERT created and fired in the block', sql: `BEGIN;\nCREATE RULE r AS ON DELETE TO S.t DO ALSO INSERT INTO S.log VALUES ('rule ' || OLD.id);\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
+      {
+        name: 'a rule DO ALSO INSERT created and fired in the block',
+        sql: `BEGIN;\nCREATE RULE r AS ON DELETE TO S.t DO ALSO INSERT INTO S.log VALUES ('rule ' || OLD.id);\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
       { name: 'a trigger that writes to another table', sql: `UPDATE S.t SET v = 'y' WHERE id <= 2;` },
       { name: 'an ON DELETE CASCADE child', sql: `DELETE FROM S.t WHERE id <= 5;` },
       { name: 'a writable CTE', sql: `WITH d AS (DELETE FROM S.t WHERE id <= 2 RETURNING *) INSERT INTO S.log SELECT v FROM d;` },
       { name: 'a writable CTE under a SELECT', sql: `WITH d AS (DELETE FROM S.log RETURNING *) SELECT count(*) FROM d;` },
       { name: 'SELECT … FOR UPDATE', sql: `SELECT * FROM S.t WHERE id = 1 FOR UPDATE;` },
       { name: 'a function with side effects, called from a SELECT', sql: `SELECT S.side();` },
-      { name: 'a function created and called in the block', sql: `BEGIN;\nCREATE FUNCTION S.f2() RETURNS int LANGUAGE sql AS $$ DELETE FROM S.t RETURNING 1 $$;\nSELECT S.f2();\nCOMMIT;` },
+      {
+        name: 'a function created and called in the block',
+        sql: `BEGIN;\nCREATE FUNCTION S.f2() RETURNS int LANGUAGE sql AS $$ DELETE FROM S.t RETURNING 1 $$;\nSELECT S.f2();\nCOMMIT;`,
+      },
       { name: 'DO block with COMMIT', sql: `DO $$ BEGIN DELETE FROM S.t WHERE id = 1; COMMIT; END $$;` },
       { name: 'DO block with COMMIT inside a block', sql: `BEGIN;\nDO $$ BEGIN DELETE FROM S.t WHERE id = 1; COMMIT; END $$;\nCOMMIT;` },
       { name: 'DO block with ROLLBACK then a write', sql: `DO $$ BEGIN ROLLBACK; DELETE FROM S.t WHERE id = 1; END $$;` },
@@ -325,7 +474,10 @@ describe('adversarial preview: a preview never changes data', () => {
       { name: 'TRUNCATE', sql: `TRUNCATE S.log;` },
       { name: 'LOCK then a write', sql: `BEGIN;\nLOCK TABLE S.t IN ACCESS EXCLUSIVE MODE;\nDELETE FROM S.t;\nCOMMIT;` },
       { name: 'NOTIFY (queued until commit)', sql: `BEGIN;\nNOTIFY safesql_redteam, 'x';\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;` },
-      { name: 'DECLARE … WITH HOLD over a side-effect function', sql: `BEGIN;\nDECLARE c CURSOR WITH HOLD FOR SELECT S.side();\nFETCH ALL FROM c;\nCOMMIT;` },
+      {
+        name: 'DECLARE … WITH HOLD over a side-effect function',
+        sql: `BEGIN;\nDECLARE c CURSOR WITH HOLD FOR SELECT S.side();\nFETCH ALL FROM c;\nCOMMIT;`,
+      },
     ]);
   });
 });

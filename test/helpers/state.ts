@@ -17,7 +17,9 @@ export async function databaseState(client: Client, schema: string): Promise<Dat
   );
   const sequences: Record<string, string> = {};
   for (const { name } of rows) {
-    const { rows: position } = await client.query<{ state: string }>(`SELECT last_value::text || '/' || is_called::text AS state FROM ${name}`);
+    const { rows: position } = await client.query<{ state: string }>(
+      `SELECT last_value::text || '/' || is_called::text AS state FROM ${name}`,
+    );
     sequences[name] = position[0]!.state;
   }
   return { tables, sequences };
