@@ -231,6 +231,25 @@ describe('adversarial commit: exactly the previewed rows, or nothing', () => {
       }));
   });
 
+  describe('transaction control smuggled into the commit', () => {
+    // The preview of these units already leaks (see adversarial-preview); here the commit must not
+    // change anything when it refuses: a count mismatch in the last statement must leave no trace.
+    it('COMMIT AND CHAIN inside the block commits the first part even though the commit refuses', async () => {
+      const { result } = await scenario({
+        sql: `BEGIN;\nDELETE FROM S.other WHERE id = 1;\nCOMMIT AND CHAIN;\nDELETE FROM S.t WHERE v = 'x';\nCOMMIT;`,
+        interfere: `INSERT INTO S.t VALUES (77, 'x', 77); INSERT INTO S.other VALUES (1, 'o1') ON CONFLICT DO NOTHING;`,
+      });
+      assert.notEqual(result.outcome, 'committed');
+    });
+    it('a BEGIN line whose -- comment ends at a lone \\r runs hidden statements outside the gate', async () => {
+      const { result } = await scenario({
+        sql: `BEGIN -- note\r; DELETE FROM S.other WHERE id = 2; COMMIT; BEGIN\n;\nDELETE FROM S.t WHERE v = 'x';\nCOMMIT;`,
+        interfere: `INSERT INTO S.t VALUES (78, 'x', 78); INSERT INTO S.other VALUES (2, 'o2') ON CONFLICT DO NOTHING;`,
+      });
+      assert.notEqual(result.outcome, 'committed');
+    });
+  });
+
   describe('identity: roles, search_path, databases (real PostgreSQL only)', () => {
     const tag = () => `redteam_${process.pid}_${randomBytes(3).toString('hex')}`;
     const urlAs = (user: string, database?: string) => {

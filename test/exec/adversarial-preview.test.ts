@@ -318,6 +318,29 @@ describe('adversarial preview: a preview never changes data', () => {
       { name: 'SELECT setval on its own', sql: `SELECT setval('S.seq', 1000);` },
       { name: 'nextval hidden in a DELETE', sql: `DELETE FROM S.t WHERE id = nextval('S.seq');`, refuse: true },
       { name: 'a function side effect in a read-only-looking block', sql: `BEGIN;\nSELECT S.side();\nCOMMIT;` },
+      {
+        name: 'pg_logical_emit_message (non-transactional WAL message)',
+        sql: `SELECT pg_logical_emit_message(false, 'safesql', 'redteam');`,
+        refuse: true,
+        realServerOnly: true,
+      },
+      {
+        name: 'SET ROLE and SET SESSION AUTHORIZATION inside a block',
+        sql: `BEGIN;\nSET ROLE NONE;\nSET SESSION AUTHORIZATION DEFAULT;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+      },
+      {
+        name: "set_config('session_replication_role', 'replica', false) in a block",
+        sql: `BEGIN;\nSELECT set_config('session_replication_role', 'replica', false);\nDELETE FROM S.t WHERE id <= 5;\nCOMMIT;`,
+      },
+      {
+        name: 'standard_conforming_strings off inside the block, then a backslash string',
+        sql: `BEGIN;\nSET standard_conforming_strings = off;\nSELECT 'a\\'; DELETE FROM S.t; --';\nCOMMIT;`,
+      },
+      {
+        name: 'CREATE EXTENSION inside a block',
+        sql: `BEGIN;\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\nDELETE FROM S.t WHERE id = 1;\nCOMMIT;`,
+        realServerOnly: true,
+      },
     ]);
     it(
       'INSERT into a serial column: the sequence advances, and the preview must say so',
