@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { preview } from '../../server/src/exec/preview';
@@ -368,7 +369,7 @@ describe('adversarial preview: a preview never changes data', () => {
     );
 
     const serverFile = async (path: string) => {
-      const { rows } = await db.client.query(`SELECT pg_stat_file($1, true) IS NOT NULL AS present`, [path]);
+      const { rows } = await db.client.query(`SELECT (pg_stat_file($1, true)).size IS NOT NULL AS present`, [path]);
       return rows[0].present as boolean;
     };
     for (const [name, sqlOf] of [
@@ -379,16 +380,22 @@ describe('adversarial preview: a preview never changes data', () => {
       ],
       ['COPY t TO a server file', (f: string) => `COPY S.t TO '${f}';`],
       ['COPY (query) TO a server file in a block', (f: string) => `BEGIN;\nCOPY (SELECT * FROM S.t) TO '${f}' WITH (FORMAT csv);\nCOMMIT;`],
-      ['lo_export of a fresh large object (block)', (f: string) => `BEGIN;\nSELECT lo_export(lo_from_bytea(0, 'x'), '${f}');\nCOMMIT;`],
-      ['lo_export of a fresh large object (single)', (f: string) => `SELECT lo_export(lo_from_bytea(0, 'x'), '${f}');`],
+      [
+        'lo_export of a large object made in the block',
+        (f: string) => `BEGIN;\nSELECT lo_from_bytea(424250, 'x');\nSELECT lo_export(424250, '${f}');\nCOMMIT;`,
+      ],
+      ['lo_export of an existing large object (read-only preview)', (f: string) => `SELECT lo_export(424251, '${f}');`],
     ] as const) {
       it(`${name}: refused before it runs, no file afterwards`, { skip: db_embedded() }, async () => {
         const file = `/tmp/safesql-redteam-${randomUUID()}`;
+        await db.client.query(`SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid IN (424250, 424251)`);
+        await db.client.query(`SELECT lo_from_bytea(424251, 'x')`);
         const before = await databaseState(db.client, s);
         const result = await run(sqlOf(file).replaceAll('S.', `${s}.`)).catch((e: Error) => e);
         assert.deepEqual(stateDelta(before, await databaseState(db.client, s)), []);
         const present = await serverFile(file);
-        if (present) await db.client.query(`SELECT pg_stat_file($1)`, [file]); // leave it for the report; /tmp is scratch
+        await db.client.query(`SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid IN (424250, 424251)`);
+        rmSync(file, { force: true }); // the server is usually this machine; elsewhere the file stays in its /tmp
         assert.equal(
           present,
           false,
