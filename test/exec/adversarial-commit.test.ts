@@ -147,6 +147,8 @@ describe('adversarial commit: exactly the previewed rows, or nothing', () => {
       exact({ sql: `DELETE FROM S.t WHERE v = 'x';`, interfere: `UPDATE S.t SET n = 999 WHERE id = 2;` }));
     it('UPDATE setting a constant: an untouched column changed', () =>
       exact({ sql: `UPDATE S.t SET v = 'done' WHERE id IN (1, 2);`, interfere: `UPDATE S.t SET n = 7777 WHERE id = 2;` }));
+    it('a non-deterministic SET (random(), clock_timestamp()) writes other values than previewed', () =>
+      exact({ sql: `UPDATE S.t SET v = md5(random()::text || clock_timestamp()::text) WHERE v = 'x';` }));
     it('deleted and re-inserted with the same values (new ctid/xmin): committing is right', () =>
       exact({
         sql: `DELETE FROM S.t WHERE v = 'x';`,

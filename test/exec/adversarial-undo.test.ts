@@ -143,7 +143,7 @@ const TYPES: TypeCase[] = [
   {
     name: 'text with quotes, backslashes, CR, tabs, unicode',
     type: 'text',
-    values: ['it\'s \\ "q"', 'line\r\nnext\ttab', 'é 😀 \u0001', ''],
+    values: ['it\'s \\ "q"', 'line\r\nnext\ttab', 'é 😀 \u0001', '', ':foo :\'bar\' :"baz" $$ $x$ \\gexec \\; -- /* '],
   },
   { name: 'uuid, inet, cidr, macaddr', type: 'inet', values: ['::ffff:1.2.3.4', '10.0.0.1/8', '2001:db8::1/128'] },
   { name: 'point (no equality operator)', type: 'point', values: ['(1.5,-0)', '(NaN,Infinity)'] },
@@ -275,7 +275,8 @@ describe('adversarial undo: exact or refuses', () => {
       await db.client.query(`CREATE SCHEMA ${quoted}`);
       try {
         const table = `${quoted}."we""ird table"`;
-        await db.client.query(`CREATE TABLE ${table} ("select" int PRIMARY KEY, "my col" text, "a""b" float8, "ORDER" text);
+        await db.client
+          .query(`CREATE TABLE ${table} ("select" int PRIMARY KEY, "my col" text, "a""b" float8, "ORDER" text, ":x" text DEFAULT ':y');
           INSERT INTO ${table} SELECT g, 'v ' || g, g / 7.0, upper('o' || g) FROM generate_series(1, 5) g;
           CREATE TABLE ${quoted}.saved AS SELECT * FROM ${table};`);
         const journal = temporaryJournal();
