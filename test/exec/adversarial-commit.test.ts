@@ -181,6 +181,23 @@ describe('adversarial commit: exactly the previewed rows, or nothing', () => {
         interfere: `CREATE FUNCTION S.rewrite() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.v := 'rewritten'; RETURN NEW; END $$;
                     CREATE TRIGGER rewrite BEFORE UPDATE ON S.t FOR EACH ROW EXECUTE FUNCTION S.rewrite();`,
       }));
+    it('a new deferred constraint trigger that writes elsewhere at COMMIT time (after every check)', () =>
+      exact({
+        sql: `DELETE FROM S.t WHERE v = 'x';`,
+        interfere: `CREATE FUNCTION S.late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE S.other SET v = 'late'; RETURN NULL; END $$;
+                    CREATE CONSTRAINT TRIGGER late AFTER DELETE ON S.t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION S.late();`,
+      }));
+    it('a deferred foreign key that fails at COMMIT: nothing changed, journal entry aborted', async () => {
+      await db.client.query(`CREATE TABLE ${s}.child (id int PRIMARY KEY, t_id int REFERENCES ${s}.t DEFERRABLE INITIALLY DEFERRED);
+        INSERT INTO ${s}.child VALUES (1, 1);`);
+      const { result } = await scenario({ sql: `DELETE FROM S.t WHERE v = 'x';`, watch: [`${s}.t`, `${s}.other`, `${s}.child`] });
+      assert.notEqual(result.outcome, 'committed');
+      const entries = await journal.list();
+      assert.ok(
+        entries.every((e) => e.status !== 'committed'),
+        'the journal says committed for a COMMIT that failed',
+      );
+    });
     it('ALTER TABLE ADD COLUMN', () =>
       exact({
         sql: `DELETE FROM S.t WHERE v = 'x';`,

@@ -222,10 +222,17 @@ describe('adversarial undo: exact or refuses', () => {
     if (c.extension) {
       const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = $1`, [c.extension]);
       if (rows[0].n === 0) return t.skip(`${c.extension} is not available`);
-      await db.client.query(`CREATE EXTENSION IF NOT EXISTS ${c.extension}`);
+      // In the test's own schema (dropped with it), unless the server already has it somewhere.
+      await db.client.query(`CREATE EXTENSION IF NOT EXISTS ${c.extension} SCHEMA ${s}`);
     }
+    const { rows: home } = c.extension
+      ? await db.client.query<{ nspname: string }>(
+          `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1`,
+          [c.extension],
+        )
+      : { rows: [] };
     const table = `${s}.ty${++counter}`;
-    const type = c.type.replaceAll('$', s);
+    const type = c.extension ? `${home[0]!.nspname}.${c.type}` : c.type.replaceAll('$', s);
     if (c.setup) await db.client.query(c.setup.replaceAll('$', s)).catch(() => undefined); // already there from the other profile
     await db.client.query(`CREATE TABLE ${table} (id int PRIMARY KEY, val ${type}, other int DEFAULT 0)`);
     for (const [i, value] of c.values.entries()) {
