@@ -501,6 +501,70 @@ describe('adversarial undo: exact or refuses', () => {
       const untouched = await rowsOf(table);
       await exactOrUntouched(table, await undo(journal, context), untouched, 'a row of the before-image is already back');
     });
+    it('a DELETE whose trigger wrote elsewhere: the undo restores both tables or refuses', async () => {
+      const { table, journal, context } = await prepared(`CREATE TABLE $T_log (line text);
+        CREATE FUNCTION $T_tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO $T_log VALUES (TG_OP || ' ' || coalesce(OLD.id, NEW.id)); RETURN coalesce(NEW, OLD); END $$;
+        CREATE TRIGGER logged AFTER INSERT OR DELETE ON $T FOR EACH ROW EXECUTE FUNCTION $T_tg();`);
+      const logBefore = await db.client.query(`SELECT count(*)::int AS n FROM ${table}_log`);
+      assert.equal((await run(`DELETE FROM ${table} WHERE id <= 3;`, context, journal)).outcome, 'committed');
+      const untouched = await rowsOf(table);
+      const undone = await undo(journal, context);
+      await exactOrUntouched(table, undone, untouched);
+      if (undone.outcome === 'committed') {
+        const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM ${table}_log`);
+        assert.equal(rows[0].n, logBefore.rows[0].n, 'the undo committed, but what the trigger wrote (and writes again) stays');
+      }
+    });
+    it('a DELETE that cascaded: the undo refuses (the cascaded rows were never captured)', async () => {
+      const { table, journal, context } =
+        await prepared(`CREATE TABLE $T_child (id int PRIMARY KEY, ref int REFERENCES $T ON DELETE CASCADE);
+        INSERT INTO $T_child SELECT g, g FROM generate_series(1, 6) g;`);
+      const committed = await run(`DELETE FROM ${table} WHERE id <= 3;`, context, journal);
+      assert.equal(committed.outcome, 'committed');
+      const untouched = await rowsOf(table);
+      const undone = await undo(journal, context);
+      await exactOrUntouched(table, undone, untouched, 'the cascaded child rows cannot be restored');
+    });
+    it('undo against another database renamed into the committed database’s name', { skip: REAL }, async () => {
+      const name = `redteam_undo_${process.pid}_${randomBytes(3).toString('hex')}`;
+      const url = (database: string) => {
+        const u = new URL(db.url);
+        u.pathname = `/${database}`;
+        return u.toString();
+      };
+      const inDatabase = async (database: string, sql: string) => {
+        const { Client } = await import('pg');
+        const client = new Client({ connectionString: url(database) });
+        await client.connect();
+        try {
+          return await client.query(sql);
+        } finally {
+          await client.end();
+        }
+      };
+      const setup = `CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 5) g;`;
+      try {
+        await db.client.query(`CREATE DATABASE ${name}`);
+        await db.client.query(`CREATE DATABASE ${name}_impostor`);
+        await inDatabase(name, setup);
+        await inDatabase(
+          `${name}_impostor`,
+          `CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (4, 'theirs'), (5, 'theirs');`,
+        );
+        const context = contextFor(url(name), { environment: 'local' });
+        const journal = temporaryJournal();
+        assert.equal((await run(`DELETE FROM t WHERE id <= 3;`, context, journal)).outcome, 'committed');
+        await db.client.query(`ALTER DATABASE ${name} RENAME TO ${name}_orig`);
+        await db.client.query(`ALTER DATABASE ${name}_impostor RENAME TO ${name}`);
+        const undone = await undo(journal, context);
+        const { rows } = await inDatabase(name, `SELECT count(*)::int AS n FROM t`);
+        assert.notEqual(undone.outcome, 'committed', 'the undo ran on another database that took the committed one’s name');
+        assert.equal(rows[0].n, 2);
+      } finally {
+        for (const d of [name, `${name}_orig`, `${name}_impostor`])
+          await db.client.query(`DROP DATABASE IF EXISTS ${d}`).catch(() => undefined);
+      }
+    });
     it('the same entry undone twice', async () => {
       const { table, journal, context } = await prepared();
       assert.equal((await run(`DELETE FROM ${table} WHERE id <= 3;`, context, journal)).outcome, 'committed');
