@@ -103,6 +103,16 @@ describe('adversarial commit: exactly the previewed rows, or nothing', () => {
         sql: `BEGIN;\nUPDATE S.t SET v = 'z' WHERE id = 4;\nDELETE FROM S.t WHERE v = 'z';\nINSERT INTO S.other VALUES (9, 'nine');\nCOMMIT;`,
         mustCommit: true,
       }));
+    it('one preview committed twice (a double click, a replayed request)', async () => {
+      const context = contextFor(db.url, { environment: 'local' });
+      const { document, unit } = unitOf(`UPDATE ${s}.t SET n = n + 1 WHERE v = 'x';`);
+      const previewed = await preview(document, unit, context);
+      const first = await commit(document, unit, { preview: previewed, journal }, context);
+      assert.equal(first.outcome, 'committed', first.reason);
+      const start = await snapshot(text, tables);
+      const second = await commit(document, unit, { preview: previewed, journal }, context);
+      await assertExactOrNothing(text, tables, start, previewed, second, shownAs);
+    });
     it('expect-rows mismatch refuses and changes nothing', async () => {
       const { result } = await scenario({ sql: `DELETE FROM S.t WHERE v = 'x';`, request: { expectRows: 2 } });
       assert.notEqual(result.outcome, 'committed');
