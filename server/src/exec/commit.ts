@@ -140,6 +140,9 @@ export async function commit(
   });
 }
 
+/** How far in the future a preview's time may be (the editor and server clocks can differ a little). */
+const CLOCK_SKEW_SECONDS = 60;
+
 /** Everything that can be refused without asking the server. */
 function refusalBeforeConnecting(
   unit: ExecutionUnit,
@@ -169,6 +172,7 @@ function refusalBeforeConnecting(
   if (unit.block && unit.end === 'rollback') return 'the block ends with ROLLBACK: there is nothing to commit';
   if (unit.block && !unit.end) return 'the block has no COMMIT: add one to say where the transaction ends';
   const age = (Date.now() - Date.parse(preview.at)) / 1000;
+  if (!(age >= -CLOCK_SKEW_SECONDS)) return `the preview is dated ${preview.at}, in the future: preview it again`;
   if (age > context.settings.previewMaxAgeSeconds) {
     return `the preview is ${Math.round(age)} s old, older than the ${context.settings.previewMaxAgeSeconds} s allowed (${SETTINGS.previewMaxAge}); preview it again`;
   }
@@ -261,6 +265,7 @@ function journalEntry(
     ...(request.undoOf ? { undoOf: request.undoOf } : {}),
     connection: session.identity,
     fingerprint: session.server.fingerprint,
+    databaseOid: session.server.databaseOid,
     environment,
     ...(request.source ? { source: request.source } : {}),
     text: unit.text,

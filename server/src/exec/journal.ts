@@ -25,6 +25,8 @@ export interface JournalEntry {
   undoOf?: string;
   connection: ConnectionIdentity;
   fingerprint: string;
+  /** The database's OID, so that an undo cannot reach another database renamed into its name. */
+  databaseOid?: string;
   environment: Environment;
   /** Where the statement came from (a file path or an editor URI), when known. */
   source?: string;

@@ -126,8 +126,9 @@ export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string 
 async function callsVolatile(session: Session, unit: ExecutionUnit): Promise<string[]> {
   const functions = await volatileFunctions(session, [...new Set(unit.statements.flatMap(calledFunctions))]);
   if (functions.length === 0) return [];
+  const one = functions.length === 1;
   return [
-    `it calls the volatile function${functions.length === 1 ? '' : 's'} ${functions.join(', ')}: what ${functions.length === 1 ? 'it does' : 'they do'} besides the rows shown (other tables are counted above; files, other servers, notifications) cannot be seen from here`,
+    `it calls the volatile function${one ? '' : 's'} ${functions.join(', ')}: what ${one ? 'it returns' : 'they return'} at commit can differ from the preview, and what ${one ? 'it does' : 'they do'} besides the rows shown (other tables are counted above; files, other servers) cannot be seen from here`,
   ];
 }
 
@@ -148,7 +149,9 @@ export async function beginTransaction(
 ): Promise<{ transaction: string; folded: ReadonlySet<Statement> }> {
   const planned = unitTransaction(unit);
   if (!planned.ok) throw new ExecError('statement', planned.reason);
-  const options = readOnly && !unit.begin ? { ...planned.options, readOnly: true } : planned.options;
+  // A unit of queries only runs READ ONLY, whatever its BEGIN says: there is nothing to commit, and
+  // a query that writes after all (a function, nextval) is then stopped instead of previewed.
+  const options = readOnly ? { ...planned.options, readOnly: true } : planned.options;
   const limits = { statementTimeoutMs: settings.statementTimeoutMs, lockTimeoutMs: settings.lockTimeoutMs };
   return { transaction: await session.begin(options, limits), folded: planned.folded };
 }

@@ -1,4 +1,5 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
+import { describeEffect } from './guard';
 import type { UndoAvailability } from './results';
 import type { StatementCapture } from './run';
 import type { TableColumn, TableInfo } from './tables';
@@ -49,6 +50,13 @@ export function undoAvailability(captures: StatementCapture[]): UndoAvailability
       return {
         possible: false,
         reason: `${what} cannot be undone exactly: foreign keys of ${tables} cascade to their rows (ON ${plan.command.toUpperCase()} CASCADE, SET NULL or SET DEFAULT), which the journal does not capture`,
+      };
+    }
+    const elsewhere = (outcome.effects ?? []).filter((effect) => effect.table !== table.qualified);
+    if (elsewhere.length > 0) {
+      return {
+        possible: false,
+        reason: `${what} cannot be undone exactly: it also ${elsewhere.map(describeEffect).join(', ')} (triggers or rules), which the journal does not capture`,
       };
     }
     const the = (done: string) => (outcome.affectedRows === 1 ? `the ${done} row` : `the ${outcome.affectedRows} ${done} rows`);

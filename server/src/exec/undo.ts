@@ -3,8 +3,8 @@ import type { SqlDocument } from '../sql/statement';
 import { commit, type CommitRequest } from './commit';
 import type { JournalListing } from './journal';
 import { preview, type ExecContext } from './preview';
-import type { RowDigest } from './guard';
-import type { CommitResult, PreviewResult } from './results';
+import { describeEffect } from './guard';
+import type { CommitResult, PreviewResult, StatementOutcome } from './results';
 import { executionUnits, type ExecutionUnit } from './units';
 
 /** A journal entry's reversal, ready to go through preview → commit like any other unit. */
@@ -39,10 +39,13 @@ export function undoPlan(entry: JournalListing): UndoPlan {
 export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise<{ preview: PreviewResult; mismatch?: string }> {
   const result = await preview(plan.document, plan.unit, context, { values: true });
   if (result.outcome !== 'ok') return { preview: result };
-  if (result.server.fingerprint !== plan.entry.fingerprint) {
+  if (
+    result.server.fingerprint !== plan.entry.fingerprint ||
+    (plan.entry.databaseOid !== undefined && result.server.databaseOid !== plan.entry.databaseOid)
+  ) {
     return {
       preview: result,
-      mismatch: `journal entry ${plan.entry.id} was committed on server ${plan.entry.fingerprint}, but this connection reaches ${result.server.fingerprint}`,
+      mismatch: `journal entry ${plan.entry.id} was committed on server ${plan.entry.fingerprint} (database OID ${plan.entry.databaseOid ?? 'unknown'}), but this connection reaches ${result.server.fingerprint} (database OID ${result.server.databaseOid})`,
     };
   }
   const expected = plan.entry.reversal.statements;
@@ -55,10 +58,7 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
       };
     }
   }
-  const restored = restoredDifference(
-    plan.entry,
-    result.statements.map((s) => s.digest),
-  );
+  const restored = restoredDifference(plan.entry, result.statements);
   return restored ? { preview: result, mismatch: restored } : { preview: result };
 }
 
@@ -67,11 +67,18 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
  * them, a rule, a default): each committed statement's digest against the digest of what its
  * reversal restores, compared inside the undo's own transaction before anything is committed.
  */
-export function restoredDifference(entry: JournalListing, digests: (RowDigest | undefined)[]): string | undefined {
+export function restoredDifference(entry: JournalListing, outcomes: StatementOutcome[]): string | undefined {
   const restored = new Map<number, { rows: number; before: bigint; after: bigint }>();
+  const journaled = new Set(entry.images.map((image) => image.table));
+  for (const outcome of outcomes) {
+    const elsewhere = (outcome.effects ?? []).filter((effect) => !journaled.has(effect.table));
+    if (elsewhere.length > 0) {
+      return `the undo would also change what the journal does not hold: statement ${outcome.statement} ${elsewhere.map(describeEffect).join(', ')} (triggers or rules), so nothing was changed`;
+    }
+  }
   for (const [i, step] of entry.reversal.statements.entries()) {
     if (step.reverses === undefined) continue;
-    const digest = digests[i];
+    const digest = outcomes[i]?.digest;
     if (!digest)
       return `the rows restored by undo statement ${i + 1} could not be captured, so the undo cannot verify that it restores them exactly`;
     const total = restored.get(step.reverses) ?? { rows: 0, before: 0n, after: 0n };
@@ -122,7 +129,7 @@ export async function commitUndo(
       verify: async (captures) =>
         restoredDifference(
           plan.entry,
-          captures.map((c) => c.outcome.digest),
+          captures.map((c) => c.outcome),
         ),
     },
     context,

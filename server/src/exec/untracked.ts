@@ -1,5 +1,6 @@
 import { parseWithGrammar } from '../sql/grammar';
 import type { Statement } from '../sql/statement';
+import { ExecError } from './errors';
 import type { Session } from './session';
 
 /**
@@ -12,6 +13,19 @@ type SequenceStates = Map<string, string>;
 
 /** Every readable sequence's state (`last_value`, or `-` before its first use), to compare after the unit. */
 export async function sequenceStates(session: Session): Promise<SequenceStates> {
+  // A sequence dropped by another session between the catalog scan and the read fails the query: read again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readSequences(session);
+    } catch (error) {
+      if (attempt === SEQUENCE_READ_ATTEMPTS || !(error instanceof ExecError) || error.details.code !== 'XX000') throw error;
+    }
+  }
+}
+
+const SEQUENCE_READ_ATTEMPTS = 3;
+
+async function readSequences(session: Session): Promise<SequenceStates> {
   const { rows } = await session.run(
     `SELECT pg_catalog.format('%I.%I', schemaname, sequencename), COALESCE(last_value::pg_catalog.text, '-'),
             increment_by::pg_catalog.text, start_value::pg_catalog.text
@@ -66,8 +80,8 @@ export function calledFunctions(statement: Statement): string[] {
 }
 
 /**
- * The user-defined volatile functions among `names`, resolved as the session would resolve them
- * (an unqualified name through the search_path), with their signatures.
+ * The volatile functions among `names` (random(), clock_timestamp(), the user's own), resolved as the
+ * session would resolve them (an unqualified name through the search_path), with their signatures.
  */
 export async function volatileFunctions(session: Session, names: string[]): Promise<string[]> {
   if (names.length === 0) return [];
@@ -77,7 +91,7 @@ export async function volatileFunctions(session: Session, names: string[]): Prom
        JOIN pg_catalog.unnest($1::pg_catalog.text[]) AS called(name)
          ON CASE WHEN called.name LIKE '%.%' THEN n.nspname || '.' || p.proname = called.name
                  ELSE p.proname = called.name AND pg_catalog.pg_function_is_visible(p.oid) END
-      WHERE p.provolatile = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      WHERE p.provolatile = 'v' AND n.nspname <> 'information_schema'
       ORDER BY 1`,
     [names],
   );

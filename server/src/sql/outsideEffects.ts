@@ -55,6 +55,13 @@ const FUNCTION_EFFECTS: ReadonlyMap<string, KnownEffect> = new Map([
   ['pg_replication_slot_advance', CONSUME_SLOT],
   ['pg_logical_slot_get_changes', CONSUME_SLOT],
   ['pg_logical_slot_get_binary_changes', CONSUME_SLOT],
+  [
+    'pg_logical_emit_message',
+    {
+      kind: 'server',
+      reason: 'writes a message to the write-ahead log that logical decoding reads even after a rollback (unless it is transactional)',
+    },
+  ],
   ['pg_stat_reset', RESET_STATISTICS],
   ['pg_stat_reset_shared', RESET_STATISTICS],
   ['pg_stat_reset_single_table_counters', RESET_STATISTICS],
