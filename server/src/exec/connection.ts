@@ -58,9 +58,12 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
   };
   identity.database = target.database || fromUrl.database || env.PGDATABASE || identity.user;
 
-  const urlPassword = typeof fromUrl.password === 'string' ? fromUrl.password : undefined;
+  // Like libpq, an empty password is no password: `postgres://user:@host/db` (or a bare
+  // PGPASSWORD=) must fall through to the next source, not be sent and refused.
+  const urlPassword = nonEmpty(fromUrl.password);
+  const { password: _fromUrl, ...withoutUrlPassword } = fromUrl;
   const config: ClientConfig = {
-    ...fromUrl,
+    ...withoutUrlPassword,
     host: identity.host,
     port: identity.port,
     user: identity.user,
@@ -70,10 +73,10 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
     connectionTimeoutMillis: 10_000,
     // pg calls this only when the server asks for a password.
     password: async () =>
-      (await passwords?.(identity, false)) ??
+      nonEmpty(await passwords?.(identity, false)) ??
       urlPassword ??
-      env.PGPASSWORD ??
-      (await passwordFile(identity)) ??
+      nonEmpty(env.PGPASSWORD) ??
+      nonEmpty(await passwordFile(identity)) ??
       (await passwords?.(identity, true)) ??
       '',
   };
@@ -95,6 +98,10 @@ function sslFor(mode: string | undefined, fromUrl: ClientConfig['ssl']): ClientC
     default:
       return fromUrl ?? false;
   }
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function passwordFile(identity: ConnectionIdentity): Promise<string | undefined> {
