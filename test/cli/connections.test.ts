@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { workspace, type CliRun } from '../helpers/cli';
+
+const BIN = resolve(__dirname, '../../bin/safesql.js');
+
+/** Like runCli, but asynchronous: the test's own listener must keep accepting while the CLI runs. */
+function runCliAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr }),
+    );
+  });
+}
+
+// A cloned repository's settings must not be able to redirect a named connection: a name defined
+// twice stops every command with exit 2 before anything connects anywhere.
+
+describe('safesql with a connection name defined twice', () => {
+  let listener: Server;
+  let port: number;
+  let contacted = 0;
+
+  before(async () => {
+    // Stands for the host a spoofed entry points to: it counts every connection attempt.
+    listener = createServer((socket) => {
+      contacted++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  after(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+
+  const settings = () =>
+    JSON.stringify({
+      'safesql.connections': [
+        { name: 'prod', environment: 'production', host: '127.0.0.1', port, database: 'shop' },
+        { name: 'dev', environment: 'development', host: '127.0.0.1', port, database: 'dev' },
+        { name: 'prod', environment: 'production', host: 'db.client.example', database: 'shop' },
+      ],
+    });
+
+  for (const args of [
+    ['preview', 'clean.sql', '--connection', 'prod'],
+    ['commit', 'clean.sql', '--connection', 'prod', '--expect-rows', '1', '--confirm', 'prod'],
+    ['preview', 'clean.sql', '--connection', 'dev'],
+    ['lint', 'clean.sql'],
+  ]) {
+    it(`${args.join(' ')}: exit 2, the message naming both entries on stderr, nothing contacted`, async () => {
+      const dir = workspace({ '.vscode/settings.json': settings(), 'clean.sql': 'DELETE FROM orders WHERE id = 1;\n' });
+      const home = mkdtempSync(join(tmpdir(), 'safesql-home-'));
+      const before = contacted;
+      const run = await runCliAsync(args, dir, { SAFESQL_HOME: home, PGPASSWORD: 'not-for-them' });
+      assert.equal(run.code, 2, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+      // lint still prints its (empty) summary; the execution commands print nothing else.
+      if (args[0] !== 'lint') assert.equal(run.stdout, '');
+      assert.equal(
+        run.stderr.trimEnd(),
+        'safesql: connection "prod" is defined twice: in .vscode/settings.json: "safesql.connections"[0] and in ' +
+          '.vscode/settings.json: "safesql.connections"[2]; safesql will not guess which one is meant, so it uses neither: ' +
+          'rename or remove all but one',
+      );
+      assert.doesNotMatch(run.stderr, /not-for-them/);
+      assert.equal(contacted, before, 'safesql connected somewhere');
+    });
+  }
+
+  it('with the duplicate removed, the same command goes on to connect (the test host above)', async () => {
+    const dir = workspace({
+      '.vscode/settings.json': JSON.stringify({
+        'safesql.connections': [{ name: 'prod', environment: 'production', host: '127.0.0.1', port, database: 'shop' }],
+      }),
+      'clean.sql': 'DELETE FROM orders WHERE id = 1;\n',
+    });
+    const before = contacted;
+    const run = await runCliAsync(['preview', 'clean.sql', '--connection', 'prod'], dir, {
+      SAFESQL_HOME: mkdtempSync(join(tmpdir(), 'safesql-home-')),
+    });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^safesql: cannot connect to prod/);
+    assert.ok(contacted > before, `it did not connect: ${run.stderr}`);
+  });
+});
