@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { identityKey } from '../../../server/src/exec/connection';
 import type { ConnectionIdentity } from '../../../server/src/protocol';
 
 /**
@@ -9,7 +10,7 @@ export class Passwords {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   private key(identity: Omit<ConnectionIdentity, 'name'>): string {
-    return `safesql.password:${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
+    return `safesql.password:${identityKey(identity)}`;
   }
 
   get(identity: Omit<ConnectionIdentity, 'name'>): Thenable<string | undefined> {

@@ -113,6 +113,15 @@ export function describeIdentity(identity: ConnectionIdentity): string {
   return `${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
 }
 
+/**
+ * The key of everything remembered per identity (a stored password, "you have used this before"):
+ * user, host, port and database, unambiguously. `user@host:port/database` is not a key: `a@b` at
+ * `c` and `a` at `b@c` would share one, and a workspace could name the other to receive a secret.
+ */
+export function identityKey(identity: Pick<ConnectionIdentity, 'user' | 'host' | 'port' | 'database'>): string {
+  return JSON.stringify([identity.user, identity.host, identity.port, identity.database]);
+}
+
 export function sameIdentity(a: ConnectionIdentity, b: ConnectionIdentity): boolean {
   return a.name === b.name && a.host === b.host && a.port === b.port && a.database === b.database && a.user === b.user;
 }
