@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { identityKey, planConnection } from '../../server/src/exec/connection';
+import { identityKey, legacyIdentityKey, planConnection } from '../../server/src/exec/connection';
 
 describe('identityKey', () => {
   it('tells apart identities that `user@host:port/database` would run together', () => {
@@ -29,6 +29,21 @@ describe('identityKey', () => {
     assert.equal(identityKey(asUrl), identityKey(asFields));
     for (const change of [{ user: 'other' }, { host: 'db2.example' }, { port: 5432 }, { database: 'shop2' }]) {
       assert.notEqual(identityKey({ ...asFields, ...change }), identityKey(asFields), JSON.stringify(change));
+    }
+  });
+});
+
+describe('legacyIdentityKey', () => {
+  it('gives the old key only where it splits one way, so an old secret cannot move to another identity', () => {
+    assert.equal(legacyIdentityKey({ user: 'app', host: 'db.example', port: 5432, database: 'shop' }), 'app@db.example:5432/shop');
+    for (const identity of [
+      { user: 'a@b', host: 'c', port: 5432, database: 'd' },
+      { user: 'a', host: 'b@c', port: 5432, database: 'd' },
+      { user: 'u', host: 'x:5432', port: 5432, database: 'd' },
+      { user: 'u', host: 'x', port: 5432, database: 'y:5432/d' },
+      { user: 'u', host: '/var/run/postgresql', port: 5432, database: 'd' },
+    ]) {
+      assert.equal(legacyIdentityKey(identity), undefined, JSON.stringify(identity));
     }
   });
 });

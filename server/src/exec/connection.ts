@@ -122,6 +122,16 @@ export function identityKey(identity: Pick<ConnectionIdentity, 'user' | 'host' |
   return JSON.stringify([identity.user, identity.host, identity.port, identity.database]);
 }
 
+/**
+ * The key secrets were stored under before identityKey (`user@host:port/database`), only where it
+ * can belong to this identity alone: with no `@`, `:` or `/` in user, host or database, the string
+ * splits one way only, so a secret found under it was stored for exactly this identity.
+ */
+export function legacyIdentityKey(identity: Pick<ConnectionIdentity, 'user' | 'host' | 'port' | 'database'>): string | undefined {
+  const plain = [identity.user, identity.host, identity.database].every((part) => !/[@:/]/.test(part));
+  return plain ? `${identity.user}@${identity.host}:${identity.port}/${identity.database}` : undefined;
+}
+
 export function sameIdentity(a: ConnectionIdentity, b: ConnectionIdentity): boolean {
   return a.name === b.name && a.host === b.host && a.port === b.port && a.database === b.database && a.user === b.user;
 }
