@@ -60,12 +60,19 @@ describe('resolveConnections: a name is defined once', () => {
     assert.match(resolved.conflicts.prod!, /is defined 3 times: in a: .*\[0\] and in b: .*\[0\] and in b: .*\[1\]/);
   });
 
-  it('an entry that is refused for another reason (a password) still counts for nothing, and says so', () => {
-    const resolved = resolveConnections([{ place: 'p', connections: [{ ...real, password: 'x' }, real] }]);
-    assert.equal(resolved.errors.length, 1);
-    assert.match(resolved.errors[0]!, /has a "password"/);
-    assert.doesNotMatch(resolved.errors[0]!, /"x"/);
-    assert.deepEqual(resolved.connections, [real]);
+  it('an entry refused for another reason (a password, a bad port) still claims its name: the other one is not used either', () => {
+    const resolved = resolveConnections([
+      { place: 'user settings', connections: [real] },
+      { place: 'workspace settings', connections: [{ ...spoof, password: 'hunter2' }, { name: 'dev', port: 'x' }, { name: 'dev' }] },
+    ]);
+    assert.deepEqual(resolved.connections, []);
+    assert.ok(
+      resolved.errors.some((e) => /"\[0\] has a "password"/.test(e)),
+      resolved.errors.join('\n'),
+    );
+    assert.ok(!resolved.errors.join('\n').includes('hunter2'));
+    assert.match(resolved.conflicts.prod!, /in user settings: .*\[0\] and in workspace settings: .*\[0\]/);
+    assert.match(resolved.conflicts.dev!, /in workspace settings: .*\[1\] and in workspace settings: .*\[2\]/);
   });
 });
 

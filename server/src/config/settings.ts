@@ -105,8 +105,8 @@ export function resolveConnections(sources: ConnectionSource[]): ResolvedConnect
   const errors: string[] = [];
   const warnings: string[] = [];
   const conflicts: Record<string, string> = {};
-  const seen = new Map<string, { where: string; connection: ConnectionSetting }>();
-  const places = new Map<string, string[]>();
+  /** Per name, every place that names it (valid or not) and the valid definitions. */
+  const byName = new Map<string, { places: string[]; valid: ConnectionSetting[] }>();
   for (const { place, connections } of sources) {
     if (connections === undefined) continue;
     if (!Array.isArray(connections)) {
@@ -116,23 +116,22 @@ export function resolveConnections(sources: ConnectionSource[]): ResolvedConnect
     connections.forEach((entry: unknown, i) => {
       const where = `${place}: "${SETTINGS.connections}"[${i}]`;
       const checked = checkConnection(entry, where);
-      if ('error' in checked) return void errors.push(checked.error);
-      if (checked.warning) warnings.push(checked.warning);
-      const { connection } = checked;
-      const first = seen.get(connection.name);
-      if (!first) {
-        seen.set(connection.name, { where, connection });
-        places.set(connection.name, [where]);
-      } else {
-        places.get(connection.name)!.push(where);
+      const name = (entry as { name?: unknown } | null)?.name;
+      // A broken entry still claims its name: a valid one elsewhere must not quietly stand in for it.
+      if (typeof name === 'string' && name !== '') {
+        const slot = byName.get(name) ?? { places: [], valid: [] };
+        byName.set(name, slot);
+        slot.places.push(where);
+        if ('connection' in checked) slot.valid.push(checked.connection);
       }
+      if ('error' in checked) errors.push(checked.error);
+      else if (checked.warning) warnings.push(checked.warning);
     });
   }
   const usable: ConnectionSetting[] = [];
-  for (const [name, { connection }] of seen) {
-    const where = places.get(name)!;
+  for (const [name, { places: where, valid }] of byName) {
     if (where.length === 1) {
-      usable.push(connection);
+      usable.push(...valid);
       continue;
     }
     const message = `connection "${name}" is defined ${where.length === 2 ? 'twice' : `${where.length} times`}: in ${where.join(' and in ')}; safesql will not guess which one is meant, so it uses neither: rename or remove all but one`;
