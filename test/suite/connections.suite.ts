@@ -93,8 +93,10 @@ suite('Connections cannot be spoofed', () => {
     );
 
     safesql.history.lastPreview = undefined;
+    safesql.history.lastError = undefined;
     await within('the refused preview', run(await previewLens(editor.document.uri)));
     assert.equal(safesql.history.lastPreview, undefined, 'a preview ran on a connection defined twice');
+    assert.match(safesql.history.lastError ?? 'no refusal', /^not connected: the connection was refused/);
     assert.equal(await count(), 10);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
