@@ -78,6 +78,12 @@ describe('planConnection: where the password comes from', () => {
     writeFileSync(file, 'db.example:5432:shop:me:from-file\nother.example:5432:shop:me:not-this\n', { mode: 0o600 });
     process.env.PGPASSFILE = file;
     assert.equal(await passwordOf('postgres://me:@db.example/shop'), 'from-file');
+    process.env.PGPASSWORD = '';
+    assert.equal(await passwordOf('postgres://me@db.example/shop'), 'from-file', 'an empty PGPASSWORD is no password (as for libpq)');
+    writeFileSync(`${file}-open`, 'db.example:5432:shop:me:from-open-file\n', { mode: 0o644 });
+    process.env.PGPASSFILE = `${file}-open`;
+    assert.equal(await passwordOf('postgres://me@db.example/shop'), '', 'a password file others can read is ignored');
+    process.env.PGPASSFILE = file;
     assert.equal(await passwordOf('postgres://me@elsewhere.example/shop'), '');
   });
 

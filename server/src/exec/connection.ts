@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os';
+import { createReadStream, stat } from 'node:fs';
 import pgpass from 'pgpass';
+import { getFileName, getPassword } from 'pgpass/lib/helper.js';
 import { parse as parseConnectionString, toClientConfig } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { ConnectionSetting } from '../config/settings';
@@ -105,7 +107,16 @@ function nonEmpty(value: unknown): string | undefined {
 }
 
 function passwordFile(identity: ConnectionIdentity): Promise<string | undefined> {
-  return new Promise((resolve) => pgpass({ ...identity }, resolve));
+  if (process.env.PGPASSWORD !== '') return new Promise((resolve) => pgpass({ ...identity }, resolve));
+  // pgpass skips the file whenever PGPASSWORD is set, even to nothing; libpq reads it then, and so do we,
+  // with libpq's rule that a file others can read is ignored.
+  const file = getFileName();
+  return new Promise((resolve) =>
+    stat(file, (error, stats) => {
+      if (error || !stats.isFile() || (process.platform !== 'win32' && (stats.mode & 0o077) !== 0)) return resolve(undefined);
+      getPassword({ ...identity }, createReadStream(file), resolve);
+    }),
+  );
 }
 
 /** `user@host:port/database`, the way connections are shown everywhere. */
