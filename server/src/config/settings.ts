@@ -24,6 +24,8 @@ export interface LintSettings {
   connections: ConnectionSetting[];
   /** Connection name → why it cannot be used (it is defined twice, and where). */
   conflicts?: Record<string, string>;
+  /** Why the connections of the settings file could not be read at all (the whole file is refused). */
+  unreadable?: string;
 }
 
 export const DEFAULT_SETTINGS: LintSettings = { rules: {}, connections: [] };
@@ -150,6 +152,7 @@ export function findConnection(settings: LintSettings, name: string, where: stri
   if (conflict) throw new InputError(conflict);
   const connection = settings.connections.find((c) => c.name === name);
   if (connection) return connection;
+  if (settings.unreadable) throw new InputError(`no connection named "${name}" can be used: ${settings.unreadable}`);
   const known = settings.connections.map((c) => c.name);
   throw new InputError(`no connection named "${name}" (${where}${known.length ? `; known: ${known.join(', ')}` : ''})`);
 }

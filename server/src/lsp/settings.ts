@@ -79,6 +79,7 @@ export class DocumentSettings {
         rules: Object.keys(editor.rules).length > 0 ? editor.rules : team.settings.rules,
         connections: connections.connections,
         ...(connections.conflicts ? { conflicts: connections.conflicts } : {}),
+        ...(connections.unreadable ? { unreadable: connections.unreadable } : {}),
       },
       maxProblems,
       execution: ownExecution ? execution.settings : team.execution,
@@ -96,7 +97,8 @@ export class DocumentSettings {
       return loaded;
     } catch (error) {
       this.log((error as Error).message);
-      return none;
+      // Kept, so that a run names the reason (a name defined twice) instead of "no such connection".
+      return { ...none, settings: { ...DEFAULT_SETTINGS, unreadable: (error as Error).message } };
     }
   }
 }
