@@ -18,6 +18,7 @@ import { format, parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createRequire } from 'node:module';
 import type { TestDatabase } from '../helpers/database.ts';
+import type { PasswordCluster } from '../helpers/passwordCluster.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const codeServer = path.join(import.meta.dirname, 'node_modules/code-server/out/node/entry.js');
@@ -25,6 +26,9 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const suiteIndex = path.join(root, 'out/suite/index.js');
 // Loaded as CommonJS, like every other test file, so that it finds its PGlite server script.
 const { openTestDatabase } = createRequire(import.meta.url)('../helpers/database.ts') as typeof import('../helpers/database.ts');
+const { passwordClusterUnavailable, startPasswordCluster } = createRequire(import.meta.url)(
+  '../helpers/passwordCluster.ts',
+) as typeof import('../helpers/passwordCluster.ts');
 const fixtureWorkspace = path.join(root, 'test/suite/fixtures/workspace');
 
 const { values: options } = parseArgs({
@@ -73,6 +77,8 @@ let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 // DATABASE_URL when set (CI: the local PostgreSQL), else an embedded PGlite for the suite's statements.
 let database: TestDatabase | undefined;
+// A cluster that demands a password, for the suite's stored-password tests (where initdb can run).
+let passwordDb: PasswordCluster | undefined;
 
 let cleaning: Promise<void> | undefined;
 /** Stops the browser and every process of code-server (it forks the extension host and our language server), once. */
@@ -82,6 +88,11 @@ function cleanUp(): Promise<void> {
 async function stopAll(): Promise<void> {
   await browser?.close().catch(() => {});
   await database?.close().catch(() => {});
+  try {
+    passwordDb?.stop();
+  } catch {
+    // already gone
+  }
   if (server?.pid !== undefined) {
     // SIGKILL, not SIGTERM: nothing in the throwaway profile is worth a graceful exit (which takes
     // code-server seconds), and an extension host in the middle of a test would outlive a SIGTERM.
@@ -113,6 +124,7 @@ let suiteStarted = false;
 const workbenchLog: string[] = [];
 try {
   database = await openTestDatabase();
+  if (!untrusted && !passwordClusterUnavailable()) passwordDb = await startPasswordCluster(`editor-${process.pid}-${Date.now()}`);
   console.log(`editor tests: statements run on ${database.description}${untrusted ? '; workspace NOT trusted' : ''}`);
   const port = await freePort();
   // Settings of the test profile: no prompt about the repository around the fixture workspace.
@@ -163,6 +175,10 @@ try {
         DATABASE_URL: database.url,
         // The journal of this run's commits, not the user's.
         SAFESQL_HOME: path.join(temp, 'safesql-home'),
+        // Only what the suite types into the password box reaches that cluster: no PGPASSWORD, no ~/.pgpass.
+        PGPASSWORD: undefined,
+        PGPASSFILE: path.join(temp, 'no-pgpass'),
+        ...(passwordDb ? { SAFESQL_TEST_PASSWORD_URL: passwordDb.url, SAFESQL_TEST_PASSWORD: passwordDb.password } : {}),
         // test/suite/index.ts picks the suites of the mode.
         SAFESQL_EDITOR_MODE: untrusted ? 'untrusted' : 'trusted',
       },

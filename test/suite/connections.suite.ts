@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
 import * as vscode from 'vscode';
 import type { SafesqlApi } from '../../client/src/extension';
+import { CLIENT_COMMANDS } from '../../server/src/protocol';
 import { keys, waitFor, workspaceFile } from './helpers';
 
 const SCHEMA = `editor_connections_${process.pid}`;
@@ -158,6 +159,63 @@ suite('Connections cannot be spoofed', () => {
       assert.equal(bound.environment, 'production');
       assert.match(bound.reasons.join(' '), /database "shop_prod" looks like production/);
     }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+  test('a password typed for one identity is used for it, and never offered to another database on the same server', async function () {
+    const passwordUrl = process.env.SAFESQL_TEST_PASSWORD_URL;
+    const password = process.env.SAFESQL_TEST_PASSWORD;
+    // The launcher starts a password-auth cluster where it can run initdb (test/helpers/passwordCluster.ts).
+    if (!passwordUrl || !password) return this.skip();
+    const port = new URL(passwordUrl).port;
+    await configuration().update('connections', undefined, vscode.ConfigurationTarget.Workspace);
+
+    // Added through the form, as a user does: the password goes to the secret storage, for this identity.
+    const adding = vscode.commands.executeCommand(CLIENT_COMMANDS.addConnection);
+    for (const answer of ['pwdb', 'local', '127.0.0.1', port, 'postgres', 'postgres', 'disable'])
+      await keys(`type:${answer}`, 'press:Enter');
+    await keys(`type:${password}`, 'press:Enter');
+    await within('the Add Connection form', adding);
+    const added = await waitFor('the added connection', () => safesql.connections.list().find((c) => c.name === 'pwdb'));
+    assert.deepEqual(
+      { host: added.host, port: added.port, database: added.database, user: added.user },
+      { host: '127.0.0.1', port: Number(port), database: 'postgres', user: 'postgres' },
+    );
+    assert.ok(
+      !JSON.stringify(vscode.workspace.getConfiguration('safesql').inspect('connections')).includes(password),
+      'the password is in settings',
+    );
+
+    const editor = await openSql('password.sql', '-- safesql:connection pwdb\nSELECT current_database();\n');
+    safesql.history.lastError = undefined;
+    await within('the preview with the stored password', run(await previewLens(editor.document.uri)), 30_000);
+    assert.equal(safesql.history.lastError, undefined);
+    assert.equal(lastPreview()?.outcome, 'ok');
+    assert.equal(lastPreview()?.connection.database, 'postgres');
+
+    // The same server and user, another database: another identity, so the stored password is not offered.
+    const other = {
+      name: 'pwdb-other',
+      environment: 'local',
+      host: '127.0.0.1',
+      port: Number(port),
+      user: 'postgres',
+      database: 'template1',
+    };
+    await configuration().update('connections', [added, other], vscode.ConfigurationTarget.Workspace);
+    await safesql.connections.approve(other); // not the question under test here
+    await editor.edit((edit) =>
+      edit.replace(new vscode.Range(0, 0, 0, editor.document.lineAt(0).text.length), '-- safesql:connection pwdb-other'),
+    );
+    safesql.history.lastError = undefined;
+    safesql.history.lastPreview = undefined;
+    const asked = run(await previewLens(editor.document.uri));
+    // Nothing stored for this identity: safesql asks; the user dismisses the password box.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await keys('press:Escape');
+    await within('the preview without a password', asked, 30_000);
+    assert.equal(lastPreview(), undefined, 'it connected to another identity');
+    assert.match(safesql.history.lastError ?? 'no error', /password/);
+    assert.ok(!(safesql.history.lastError ?? '').includes(password));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
