@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { workspace, type CliRun } from '../helpers/cli';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
 
 const BIN = resolve(__dirname, '../../bin/safesql.js');
 
@@ -89,5 +90,45 @@ describe('safesql with a connection name defined twice', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^safesql: cannot connect to prod/);
     assert.ok(contacted > before, `it did not connect: ${run.stderr}`);
+  });
+});
+
+describe('safesql preview: the environment reads every part of the connection', () => {
+  let db: TestDatabase;
+  const role = `live_reader_${process.pid}`;
+
+  before(async () => {
+    db = await openTestDatabase();
+    if (!db.embedded) await db.client.query(`CREATE ROLE ${role} LOGIN`);
+  });
+  after(async () => {
+    if (db && !db.embedded) await db.client.query(`DROP ROLE IF EXISTS ${role}`);
+    await db?.close();
+  });
+
+  it('a user that looks like production makes a connection labelled local production, in --url and in fields alike', async (t) => {
+    if (db.embedded) return t.skip('PGlite has one user');
+    const url = new URL(db.url);
+    url.username = role;
+    const fields = {
+      name: 'scratch',
+      environment: 'local',
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      user: role,
+      database: url.pathname.slice(1),
+    };
+    const dir = workspace({ '.vscode/settings.json': JSON.stringify({ 'safesql.connections': [fields] }), 'q.sql': 'SELECT 1;\n' });
+    const home = mkdtempSync(join(tmpdir(), 'safesql-home-'));
+    for (const args of [
+      ['--url', url.href, '--environment', 'local'],
+      ['--connection', 'scratch'],
+    ]) {
+      const run = await runCliAsync(['preview', 'q.sql', ...args, '--format', 'json'], dir, { SAFESQL_HOME: home });
+      assert.equal(run.code, 0, run.stderr);
+      const { environment } = JSON.parse(run.stdout) as { environment: { environment: string; reasons: string[] } };
+      assert.equal(environment.environment, 'production', args.join(' '));
+      assert.match(environment.reasons.join(' '), new RegExp(`its user "${role}" looks like production`));
+    }
   });
 });
