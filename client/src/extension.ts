@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): SafesqlApi {
   const loadMs = (marks.safesqlLoadEnded ?? activateStarted) - (marks.safesqlLoadStarted ?? activateStarted);
   const hostMs = activateStarted - (marks.safesqlLoadEnded ?? activateStarted);
   const output = vscode.window.createOutputChannel('safesql');
-  const connections = new Connections(context.workspaceState);
+  const connections = new Connections(context.workspaceState, context.globalState);
   const passwords = new Passwords(context.secrets);
   // Loaded and started after activation: the language client library is most of this bundle.
   const started = new Promise<void>((resolve) => setImmediate(resolve))

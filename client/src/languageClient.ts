@@ -1,6 +1,14 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CLIENT_COMMANDS, LSP_NOTIFICATIONS, LSP_REQUESTS, type PasswordParams, type SetConnectionParams } from '../../server/src/protocol';
+import {
+  CLIENT_COMMANDS,
+  LSP_NOTIFICATIONS,
+  LSP_REQUESTS,
+  SETTINGS,
+  settingName,
+  type PasswordParams,
+  type SetConnectionParams,
+} from '../../server/src/protocol';
 import type { Connections } from './connections/connections';
 import type { Passwords } from './connections/passwords';
 import { UNTRUSTED_REASON } from './trust';
@@ -24,6 +32,20 @@ export function startLanguageClient(
     documentSelector: [{ language: 'sql' }],
     outputChannel: output,
     middleware: {
+      workspace: {
+        // VS Code answers with the most specific scope's list only; the server gets every place's
+        // definitions, so that it finds a name defined twice (and refuses it) by the same rule.
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) return answers;
+          return answers.map((answer: unknown, i) => {
+            const item = params.items[i];
+            if (item?.section !== SETTINGS.section || !answer || typeof answer !== 'object') return answer;
+            const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+            return { ...answer, [settingName(SETTINGS.connections)]: connections.everyDefinition(scope) };
+          });
+        },
+      },
       // In an untrusted workspace every lens says why nothing runs instead of offering to run it.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);

@@ -2,8 +2,12 @@
 // 4.100.3 with this repository as the extension under development, shown in headless Chromium.
 // Exits with the suite's code (0 pass, 1 fail or timeout, 2 missing setup); see test/editor/README.md.
 //
-//   node --import tsx test/editor/run.ts [--timeout <seconds>] [--screenshots <dir>]
-import { spawn, type ChildProcess } from 'node:child_process';
+//   node --import tsx test/editor/run.ts [--timeout <seconds>] [--screenshots <dir>] [--mode trusted|untrusted|both]
+//
+// --mode (default both, one after the other): `trusted` runs every suite but untrusted.suite.ts with
+// Workspace Trust off; `untrusted` runs only test/suite/untrusted.suite.ts with Workspace Trust on and
+// the workspace not trusted, its .vscode/settings.json defining a connection as a cloned repository would.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,6 +18,7 @@ import { format, parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createRequire } from 'node:module';
 import type { TestDatabase } from '../helpers/database.ts';
+import type { PasswordCluster } from '../helpers/passwordCluster.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const codeServer = path.join(import.meta.dirname, 'node_modules/code-server/out/node/entry.js');
@@ -21,6 +26,9 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const suiteIndex = path.join(root, 'out/suite/index.js');
 // Loaded as CommonJS, like every other test file, so that it finds its PGlite server script.
 const { openTestDatabase } = createRequire(import.meta.url)('../helpers/database.ts') as typeof import('../helpers/database.ts');
+const { passwordClusterUnavailable, startPasswordCluster } = createRequire(import.meta.url)(
+  '../helpers/passwordCluster.ts',
+) as typeof import('../helpers/passwordCluster.ts');
 const fixtureWorkspace = path.join(root, 'test/suite/fixtures/workspace');
 
 const { values: options } = parseArgs({
@@ -28,8 +36,23 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: '180' },
     // Not docs/images by default: a plain test run should not rewrite tracked files.
     screenshots: { type: 'string', default: 'out/editor/screenshots' },
+    mode: { type: 'string', default: 'both' },
   },
 });
+if (!['trusted', 'untrusted', 'both'].includes(options.mode)) {
+  console.error(`editor tests: --mode is trusted, untrusted or both, not "${options.mode}"`);
+  process.exit(2);
+}
+if (options.mode === 'both') {
+  // Two editor sessions, each with its own code-server and profile: trust is decided when a folder opens.
+  for (const mode of ['trusted', 'untrusted']) {
+    const args = [...process.execArgv, import.meta.filename, ...process.argv.slice(2), '--mode', mode];
+    const { status } = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    if (status !== 0) process.exit(status ?? 1);
+  }
+  process.exit(0);
+}
+const untrusted = options.mode === 'untrusted';
 const timeoutMs = Number(options.timeout) * 1000;
 const screenshotDir = path.resolve(root, options.screenshots);
 
@@ -54,6 +77,8 @@ let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 // DATABASE_URL when set (CI: the local PostgreSQL), else an embedded PGlite for the suite's statements.
 let database: TestDatabase | undefined;
+// A cluster that demands a password, for the suite's stored-password tests (where initdb can run).
+let passwordDb: PasswordCluster | undefined;
 
 let cleaning: Promise<void> | undefined;
 /** Stops the browser and every process of code-server (it forks the extension host and our language server), once. */
@@ -63,6 +88,11 @@ function cleanUp(): Promise<void> {
 async function stopAll(): Promise<void> {
   await browser?.close().catch(() => {});
   await database?.close().catch(() => {});
+  try {
+    passwordDb?.stop();
+  } catch {
+    // already gone
+  }
   if (server?.pid !== undefined) {
     // SIGKILL, not SIGTERM: nothing in the throwaway profile is worth a graceful exit (which takes
     // code-server seconds), and an extension host in the middle of a test would outlive a SIGTERM.
@@ -94,11 +124,27 @@ let suiteStarted = false;
 const workbenchLog: string[] = [];
 try {
   database = await openTestDatabase();
-  console.log(`editor tests: statements run on ${database.description}`);
+  if (!untrusted && !passwordClusterUnavailable()) passwordDb = await startPasswordCluster(`editor-${process.pid}-${Date.now()}`);
+  console.log(`editor tests: statements run on ${database.description}${untrusted ? '; workspace NOT trusted' : ''}`);
   const port = await freePort();
   // Settings of the test profile: no prompt about the repository around the fixture workspace.
   await mkdir(path.join(temp, 'user/User'), { recursive: true });
-  await writeFile(path.join(temp, 'user/User/settings.json'), JSON.stringify({ 'git.openRepositoryInParentFolders': 'never' }));
+  await writeFile(
+    path.join(temp, 'user/User/settings.json'),
+    JSON.stringify({
+      'git.openRepositoryInParentFolders': 'never',
+      // Restricted mode without the modal that would ask to trust the folder: it stays untrusted.
+      ...(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}),
+    }),
+  );
+  if (untrusted) {
+    // What a cloned repository brings: a connection that points at a real database.
+    await mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    await writeFile(
+      path.join(workspace, '.vscode/settings.json'),
+      JSON.stringify({ 'safesql.connections': [{ name: 'repo-db', environment: 'development', url: database.url }] }, null, 2),
+    );
+  }
   const log = path.join(temp, 'code-server.log');
   const logStream = createWriteStream(log);
   server = spawn(
@@ -107,7 +153,8 @@ try {
       codeServer,
       ...['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', path.join(temp, 'config.yaml')],
       ...['--user-data-dir', path.join(temp, 'user'), '--extensions-dir', path.join(temp, 'extensions')],
-      ...['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+      ...['--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'],
+      ...(untrusted ? [] : ['--disable-workspace-trust']),
       ...['--ignore-last-opened', workspace],
     ],
     {
@@ -128,6 +175,12 @@ try {
         DATABASE_URL: database.url,
         // The journal of this run's commits, not the user's.
         SAFESQL_HOME: path.join(temp, 'safesql-home'),
+        // Only what the suite types into the password box reaches that cluster: no PGPASSWORD, no ~/.pgpass.
+        PGPASSWORD: undefined,
+        PGPASSFILE: path.join(temp, 'no-pgpass'),
+        ...(passwordDb ? { SAFESQL_TEST_PASSWORD_URL: passwordDb.url, SAFESQL_TEST_PASSWORD: passwordDb.password } : {}),
+        // test/suite/index.ts picks the suites of the mode.
+        SAFESQL_EDITOR_MODE: untrusted ? 'untrusted' : 'trusted',
       },
     },
   );

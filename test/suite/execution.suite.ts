@@ -71,6 +71,9 @@ suite('Preview → Commit in the editor', () => {
       vscode.ConfigurationTarget.Workspace,
     );
     safesql = await api();
+    // These workspace connections reach a server this profile has not used: the first preview would
+    // ask "Connect?" (connections.suite.ts tests that dialog); here the user has said yes before.
+    await safesql.connections.approve({ name: 'dev', url });
   });
 
   suiteTeardown(async () => {

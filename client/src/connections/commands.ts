@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { planConnection } from '../../../server/src/exec/connection';
+import { identityKey, planConnection } from '../../../server/src/exec/connection';
 import { SSL_MODES, type ConnectionSetting } from '../../../server/src/config/settings';
 import {
   CLIENT_COMMANDS,
@@ -58,6 +58,8 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       const definition = await askConnection(services, undefined);
       if (!definition) return;
       await updateConnections(definition.name, (list) => [...list, definition]);
+      // The user typed this host in: asking "connect?" before its first run would be noise.
+      await connections.approve(definition);
       if (!connections.activeName) await connections.setActive(definition.name);
       void vscode.window.showInformationMessage(`safesql: connection "${definition.name}" added (${definition.environment}).`);
     }),
@@ -67,6 +69,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       const definition = await askConnection(services, existing);
       if (!definition) return;
       await updateConnections(existing.name, (list) => list.map((c) => (c.name === existing.name ? definition : c)));
+      await connections.approve(definition);
       if (connections.activeName === existing.name) await connections.setActive(definition.name);
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.removeConnection, async (item?: ConnectionItem) => {
@@ -78,15 +81,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       const rest = connections.list();
       // The password goes too, unless another connection reaches the same user, server and database.
       const identity = planConnection(existing).identity;
-      const shared = rest.some((c) => {
-        const other = planConnection(c).identity;
-        return (
-          other.user === identity.user &&
-          other.host === identity.host &&
-          other.port === identity.port &&
-          other.database === identity.database
-        );
-      });
+      const shared = rest.some((c) => identityKey(planConnection(c).identity) === identityKey(identity));
       if (!shared) await services.passwords.delete(identity);
       if (connections.activeName === existing.name) await connections.setActive(undefined);
     }),
@@ -95,6 +90,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
         return vscode.window.showWarningMessage('safesql: this workspace is not trusted, so safesql connects to nothing from it.');
       const existing = item?.connection ?? (await pick(connections, 'Test which connection?'));
       if (!existing) return;
+      if (!(await connections.confirmUse(vscode.window.activeTextEditor?.document, existing.name))) return;
       const client = await services.ready;
       const uri =
         (vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri)?.toString() ?? 'untitled:safesql';
@@ -127,7 +123,8 @@ async function pick(connections: Connections, title: string): Promise<Connection
 
 /** The form, as a sequence of validated input boxes and quick picks; undefined when cancelled. */
 async function askConnection(services: Services, existing: ConnectionSetting | undefined): Promise<ConnectionSetting | undefined> {
-  const taken = new Set(services.connections.list().map((c) => c.name));
+  const defined = services.connections.defined();
+  const taken = new Set([...defined.connections.map((c) => c.name), ...Object.keys(defined.conflicts)]);
   if (existing) taken.delete(existing.name);
   const title = existing ? `safesql: edit "${existing.name}"` : 'safesql: add a connection';
   const name = await vscode.window.showInputBox({

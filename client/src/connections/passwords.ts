@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { identityKey, legacyIdentityKey } from '../../../server/src/exec/connection';
 import type { ConnectionIdentity } from '../../../server/src/protocol';
 
 /**
@@ -9,19 +10,29 @@ export class Passwords {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   private key(identity: Omit<ConnectionIdentity, 'name'>): string {
-    return `safesql.password:${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
+    return `safesql.password:${identityKey(identity)}`;
   }
 
-  get(identity: Omit<ConnectionIdentity, 'name'>): Thenable<string | undefined> {
-    return this.secrets.get(this.key(identity));
+  async get(identity: Omit<ConnectionIdentity, 'name'>): Promise<string | undefined> {
+    const stored = await this.secrets.get(this.key(identity));
+    if (stored !== undefined) return stored;
+    // Moved from the key of earlier versions, where that key cannot belong to another identity.
+    const legacy = legacyIdentityKey(identity);
+    const old = legacy === undefined ? undefined : await this.secrets.get(`safesql.password:${legacy}`);
+    if (old === undefined) return undefined;
+    await this.secrets.store(this.key(identity), old);
+    await this.secrets.delete(`safesql.password:${legacy}`);
+    return old;
   }
 
   store(identity: Omit<ConnectionIdentity, 'name'>, password: string): Thenable<void> {
     return this.secrets.store(this.key(identity), password);
   }
 
-  delete(identity: Omit<ConnectionIdentity, 'name'>): Thenable<void> {
-    return this.secrets.delete(this.key(identity));
+  async delete(identity: Omit<ConnectionIdentity, 'name'>): Promise<void> {
+    await this.secrets.delete(this.key(identity));
+    const legacy = legacyIdentityKey(identity);
+    if (legacy !== undefined) await this.secrets.delete(`safesql.password:${legacy}`);
   }
 
   /** Asks for a password and stores it; undefined when the user declines. */

@@ -45,6 +45,11 @@ export class EnvironmentStatusBar implements vscode.Disposable {
       this.item.tooltip = 'No connection selected: click to choose one. Nothing can run until you do.';
       this.item.backgroundColor = undefined;
       this.item.color = undefined;
+    } else if (bound.conflict) {
+      this.item.text = `$(error) ${bound.name} · DEFINED TWICE`;
+      this.item.tooltip = `${bound.conflict}. Nothing runs on "${bound.name}" until it is defined once.`;
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      this.item.color = new vscode.ThemeColor('safesql.production.foreground');
     } else {
       const production = bound.environment === 'production';
       this.item.text = `${production ? '$(warning)' : '$(database)'} ${bound.name} · ${bound.environment.toUpperCase()}`;

@@ -53,6 +53,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
 
   const trusted = () => {
     if (vscode.workspace.isTrusted) return true;
+    history.lastError = UNTRUSTED_REASON;
     void vscode.window.showWarningMessage(UNTRUSTED_REASON);
     return false;
   };
@@ -142,6 +143,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     const uri = vscode.window.activeTextEditor?.document.uri.toString() ?? vscode.workspace.workspaceFolders?.[0]?.uri.toString();
     if (!uri)
       return void vscode.window.showWarningMessage('safesql: open a SQL file of the workspace whose connection should run the undo.');
+    if (!(await services.connections.confirmUse(vscode.window.activeTextEditor?.document))) return;
     const params: UndoParams = { uri, ...(journalId ? { journalId } : {}) };
     const result = await request<PreviewResult>('safesql: previewing the undo…', LSP_REQUESTS.previewUndo, params);
     if (!result) return;
@@ -163,9 +165,15 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     vscode.workspace.onDidChangeTextDocument((e) => errors.delete(e.document.uri)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.preview, async (uri: string, offset: number) => {
       if (!trusted()) return;
-      if (!services.connections.forDocument(vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri))) {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (!services.connections.forDocument(document)) {
         const choice = await vscode.window.showWarningMessage('safesql: choose a connection first.', 'Select Connection');
         if (choice) await vscode.commands.executeCommand(CLIENT_COMMANDS.selectConnection);
+        return;
+      }
+      // A name defined twice, or a workspace's connection to a server never used before: refused or asked first.
+      if (!(await services.connections.confirmUse(document))) {
+        history.lastError = 'not connected: the connection was refused or not confirmed';
         return;
       }
       const params: PreviewParams = { uri, offset };

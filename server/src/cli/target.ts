@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_EXECUTION_SETTINGS, type ExecutionSettings } from '../config/executionSettings';
 import { InputError } from '../config/inputError';
-import { urlHasPassword, DEFAULT_SETTINGS, type LintSettings } from '../config/settings';
+import { findConnection, urlHasPassword, DEFAULT_SETTINGS, type LintSettings } from '../config/settings';
 import { loadSettingsFile, SettingsLocator } from '../config/settingsFile';
 import { ENVIRONMENTS, SETTINGS } from '../protocol';
 import { planConnection, type ConnectionTarget } from '../exec/connection';
@@ -65,12 +65,8 @@ export function resolveTarget(values: TargetValues, cwd: string, file?: string):
   }
   if (values.environment) throw new InputError('--environment goes with --url; a named connection declares its own');
   if (!values.connection) throw new InputError('say where to run it: --url URL or --connection NAME');
-  const target = settings.connections.find((c) => c.name === values.connection);
-  if (!target) {
-    const known = settings.connections.map((c) => c.name);
-    const where = settingsPath ? displayPath(settingsPath, cwd) : 'no .vscode/settings.json was found';
-    throw new InputError(`no connection named "${values.connection}" (${where}${known.length ? `; known: ${known.join(', ')}` : ''})`);
-  }
+  const where = settingsPath ? displayPath(settingsPath, cwd) : 'no .vscode/settings.json was found';
+  const target = findConnection(settings, values.connection, where);
   return { target, settings, execution };
 }
 

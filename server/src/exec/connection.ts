@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os';
+import { createReadStream, stat } from 'node:fs';
 import pgpass from 'pgpass';
+import { getFileName, getPassword } from 'pgpass/lib/helper.js';
 import { parse as parseConnectionString, toClientConfig } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { ConnectionSetting } from '../config/settings';
@@ -58,9 +60,12 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
   };
   identity.database = target.database || fromUrl.database || env.PGDATABASE || identity.user;
 
-  const urlPassword = typeof fromUrl.password === 'string' ? fromUrl.password : undefined;
+  // Like libpq, an empty password is no password: `postgres://user:@host/db` (or a bare
+  // PGPASSWORD=) must fall through to the next source, not be sent and refused.
+  const urlPassword = nonEmpty(fromUrl.password);
+  const { password: _fromUrl, ...withoutUrlPassword } = fromUrl;
   const config: ClientConfig = {
-    ...fromUrl,
+    ...withoutUrlPassword,
     host: identity.host,
     port: identity.port,
     user: identity.user,
@@ -70,10 +75,10 @@ export function planConnection(target: ConnectionTarget, passwords?: PasswordSou
     connectionTimeoutMillis: 10_000,
     // pg calls this only when the server asks for a password.
     password: async () =>
-      (await passwords?.(identity, false)) ??
+      nonEmpty(await passwords?.(identity, false)) ??
       urlPassword ??
-      env.PGPASSWORD ??
-      (await passwordFile(identity)) ??
+      nonEmpty(env.PGPASSWORD) ??
+      nonEmpty(await passwordFile(identity)) ??
       (await passwords?.(identity, true)) ??
       '',
   };
@@ -97,13 +102,45 @@ function sslFor(mode: string | undefined, fromUrl: ClientConfig['ssl']): ClientC
   }
 }
 
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 function passwordFile(identity: ConnectionIdentity): Promise<string | undefined> {
-  return new Promise((resolve) => pgpass({ ...identity }, resolve));
+  if (process.env.PGPASSWORD !== '') return new Promise((resolve) => pgpass({ ...identity }, resolve));
+  // pgpass skips the file whenever PGPASSWORD is set, even to nothing; libpq reads it then, and so do we,
+  // with libpq's rule that a file others can read is ignored.
+  const file = getFileName();
+  return new Promise((resolve) =>
+    stat(file, (error, stats) => {
+      if (error || !stats.isFile() || (process.platform !== 'win32' && (stats.mode & 0o077) !== 0)) return resolve(undefined);
+      getPassword({ ...identity }, createReadStream(file), resolve);
+    }),
+  );
 }
 
 /** `user@host:port/database`, the way connections are shown everywhere. */
 export function describeIdentity(identity: ConnectionIdentity): string {
   return `${identity.user}@${identity.host}:${identity.port}/${identity.database}`;
+}
+
+/**
+ * The key of everything remembered per identity (a stored password, "you have used this before"):
+ * user, host, port and database, unambiguously. `user@host:port/database` is not a key: `a@b` at
+ * `c` and `a` at `b@c` would share one, and a workspace could name the other to receive a secret.
+ */
+export function identityKey(identity: Pick<ConnectionIdentity, 'user' | 'host' | 'port' | 'database'>): string {
+  return JSON.stringify([identity.user, identity.host, identity.port, identity.database]);
+}
+
+/**
+ * The key secrets were stored under before identityKey (`user@host:port/database`), only where it
+ * can belong to this identity alone: with no `@`, `:` or `/` in user, host or database, the string
+ * splits one way only, so a secret found under it was stored for exactly this identity.
+ */
+export function legacyIdentityKey(identity: Pick<ConnectionIdentity, 'user' | 'host' | 'port' | 'database'>): string | undefined {
+  const plain = [identity.user, identity.host, identity.database].every((part) => !/[@:/]/.test(part));
+  return plain ? `${identity.user}@${identity.host}:${identity.port}/${identity.database}` : undefined;
 }
 
 export function sameIdentity(a: ConnectionIdentity, b: ConnectionIdentity): boolean {

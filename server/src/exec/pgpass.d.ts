@@ -9,3 +9,14 @@ declare module 'pgpass' {
   function pgpass(lookup: PgPassLookup, callback: (password: string | undefined) => void): void;
   export = pgpass;
 }
+
+// Its helpers, to read the file the way it does when PGPASSWORD is set but empty (which it skips).
+declare module 'pgpass/lib/helper.js' {
+  import type { Readable } from 'node:stream';
+  export function getFileName(env?: NodeJS.ProcessEnv): string;
+  export function getPassword(
+    lookup: { host?: string; port?: string | number; database?: string; user?: string },
+    stream: Readable,
+    callback: (password: string | undefined) => void,
+  ): void;
+}

@@ -22,6 +22,7 @@ import type { CommitResult, PreviewResult } from '../exec/results';
 import { previewUndo, undoPlan, undoRefusal } from '../exec/undo';
 import { executionUnits, type ExecutionUnit } from '../exec/units';
 import { InputError } from '../config/inputError';
+import { findConnection } from '../config/settings';
 import { readDirectives } from '../rules/directives';
 import type { SqlDocument } from '../sql/statement';
 import type { EditorSettings } from './settings';
@@ -195,8 +196,12 @@ export class ExecutionService {
     const name = named ?? (document ? this.connectionName(uri, document) : this.host.binding(uri)?.name);
     if (!name)
       throw failure('no connection is selected for this file: choose one (safesql: Select Connection) or add -- safesql:connection <name>');
-    const target: ConnectionTarget | undefined = lint.connections.find((c) => c.name === name);
-    if (!target) throw failure(`connection "${name}" is not defined in safesql.connections`);
+    let target: ConnectionTarget;
+    try {
+      target = findConnection(lint, name, "in the editor's safesql.connections");
+    } catch (error) {
+      throw failure((error as Error).message);
+    }
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const passwords: PasswordSource = async (identity, ask) =>

@@ -72,10 +72,14 @@ export class DocumentSettings {
     // Key by key, the editor's own value wins; what it leaves empty comes from the team's file
     // (an editor that sets only `rules` keeps the team's connections).
     const editor = reading.settings;
+    // A name the editor defines twice stays unusable: the team file's definition does not stand in.
+    const connections = editor.connections.length > 0 || editor.conflicts ? editor : team.settings;
     return {
       lint: {
         rules: Object.keys(editor.rules).length > 0 ? editor.rules : team.settings.rules,
-        connections: editor.connections.length > 0 ? editor.connections : team.settings.connections,
+        connections: connections.connections,
+        ...(connections.conflicts ? { conflicts: connections.conflicts } : {}),
+        ...(connections.unreadable ? { unreadable: connections.unreadable } : {}),
       },
       maxProblems,
       execution: ownExecution ? execution.settings : team.execution,
@@ -93,7 +97,8 @@ export class DocumentSettings {
       return loaded;
     } catch (error) {
       this.log((error as Error).message);
-      return none;
+      // Kept, so that a run names the reason (a name defined twice) instead of "no such connection".
+      return { ...none, settings: { ...DEFAULT_SETTINGS, unreadable: (error as Error).message } };
     }
   }
 }
