@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { planStatement, type StatementPlan } from '../../server/src/exec/statementPlan';
+import {
+  captureFor,
+  planStatement,
+  versionsFor,
+  writtenNames,
+  type CaptureParts,
+  type StatementPlan,
+} from '../../server/src/exec/statementPlan';
 import { analyzeDocument } from '../../server/src/sql/analyze';
 import { loadGrammar } from '../../server/src/sql/grammar';
 
@@ -40,27 +47,46 @@ describe('how each statement is run', () => {
   });
 
   it('the capture keeps the statement’s own clauses and only adds safesql’s', () => {
-    const capture = (sql: string, which: 'capture' | 'previewCapture' = 'capture') => (plan(sql) as Record<string, string>)[which]!;
+    type RowsPlan = Extract<StatementPlan, { mode: 'rows' }>;
+    const rows = (sql: string) => plan(sql) as RowsPlan;
+    const capture = (sql: string, parts: Partial<CaptureParts> = {}) =>
+      captureFor(rows(sql), { images: true, values: true, ownRows: false, written: [], ...parts });
     const version = (ref: string) =>
       `pg_catalog.hashtextextended(${ref}.tableoid::pg_catalog.text || ':' || ${ref}.ctid::pg_catalog.text || ':' || ${ref}.xmin::pg_catalog.text, 0) AS __safesql_version`;
+    const none = (name: string) => `NULL::pg_catalog.int8 AS __safesql_${name}`;
     assert.equal(
       capture('DELETE FROM public.orders o WHERE o.id = 1 RETURNING o.id;'),
-      `DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*, ${version('"o"')}, pg_catalog.hashtextextended(ROW("o".*)::pg_catalog.text, 0) AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash`,
+      `DELETE FROM public.orders o WHERE o.id = 1 RETURNING "o".*, ${version('"o"')}, pg_catalog.hashtextextended(ROW("o".*)::pg_catalog.text, 0) AS __safesql_before_hash, ${none('after_hash')}, ${none('written_hash')}`,
     );
     assert.equal(
-      capture('INSERT INTO t (a) VALUES (1) -- note\n;', 'previewCapture'),
-      'INSERT INTO t (a) VALUES (1) RETURNING "t".*, NULL::pg_catalog.int8 AS __safesql_version, NULL::pg_catalog.int8 AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash',
+      capture('INSERT INTO t (a) VALUES (1) -- note\n;', { values: false, written: ['a'] }),
+      `INSERT INTO t (a) VALUES (1) RETURNING "t".*, ${none('version')}, ${none('before_hash')}, ${none('after_hash')}, pg_catalog.hashtextextended(ROW("t"."a")::pg_catalog.text, 0) AS __safesql_written_hash`,
     );
     assert.equal(
-      capture('DELETE FROM t WHERE id = 1;', 'versions' as never),
-      `SELECT ${version('"t"')}, NULL::pg_catalog.int8 AS __safesql_before_hash, NULL::pg_catalog.int8 AS __safesql_after_hash FROM t WHERE id = 1`,
+      versionsFor(rows('DELETE FROM t WHERE id = 1;'), false),
+      `SELECT ${version('"t"')}, ${none('before_hash')}, ${none('after_hash')}, ${none('written_hash')} FROM t WHERE id = 1`,
     );
+    assert.match(versionsFor(rows('DELETE FROM t WHERE id = 1;'), true)!, /^SELECT CASE WHEN .*txid_status.* THEN NULL ELSE /);
     const update = capture('UPDATE t SET flag = a IS DISTINCT FROM b WHERE id = 1 -- why\n;');
     assert.match(update, /^UPDATE t SET flag = a IS DISTINCT FROM b FROM \(SELECT ctid AS __safesql_ctid/);
     assert.match(
       update,
-      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*, pg_catalog\.hashtextextended\(__safesql_before\.__safesql_tableoid.* AS __safesql_version, pg_catalog\.hashtextextended\(ROW\(\(__safesql_before\.__safesql_row\)\.\*\)::pg_catalog\.text, 0\) AS __safesql_before_hash, pg_catalog\.hashtextextended\(ROW\("t"\.\*\)::pg_catalog\.text, 0\) AS __safesql_after_hash$/,
+      /WHERE \(id = 1\) AND __safesql_before\.__safesql_ctid = "t"\.ctid AND __safesql_before\.__safesql_tableoid = "t"\.tableoid RETURNING \(__safesql_before\.__safesql_row\)\.\*, "t"\.\*, pg_catalog\.hashtextextended\(__safesql_before\.__safesql_tableoid.* AS __safesql_version, pg_catalog\.hashtextextended\(ROW\(\(__safesql_before\.__safesql_row\)\.\*\)::pg_catalog\.text, 0\) AS __safesql_before_hash, pg_catalog\.hashtextextended\(ROW\("t"\.\*\)::pg_catalog\.text, 0\) AS __safesql_after_hash, NULL::pg_catalog\.int8 AS __safesql_written_hash$/,
     );
+    // The columns written from the data alone: not from functions, DEFAULT or a multiple assignment.
+    assert.deepEqual(rows('UPDATE t SET a = b + 1, c = now(), d = (SELECT x FROM s LIMIT 1), (e, f) = (SELECT 1, 2);').written, {
+      names: ['a', 'd'],
+      positions: [],
+      all: false,
+    });
+    assert.deepEqual(rows("INSERT INTO t (a, b, c) VALUES (1, now(), 'x'), (2, 3, DEFAULT);").written, {
+      names: ['a'],
+      positions: [],
+      all: false,
+    });
+    assert.deepEqual(rows('INSERT INTO p SELECT id + 200, random(), v FROM p;').written, { names: [], positions: [0, 2], all: false });
+    assert.deepEqual(rows('INSERT INTO p SELECT * FROM q;').written, { names: [], positions: [], all: true });
+    assert.deepEqual(writtenNames({ names: [], positions: [0, 2, 7], all: false }, ['id', 'k', 'v']), ['id', 'v']);
     const sample = (sql: string) => (plan(sql) as { sample: string }).sample;
     assert.equal(
       sample('DELETE FROM ONLY t AS a USING s WHERE s.id = a.id RETURNING a.id;'),

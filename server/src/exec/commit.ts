@@ -205,9 +205,6 @@ function confirmationRefusal(environment: string, name: string, confirmation: st
  */
 function differenceFromPreview(preview: PreviewResult, captures: StatementCapture[]): string | undefined {
   if (captures.length !== preview.statements.length) return 'the unit ran other statements than in its preview; preview again';
-  // Rows the unit itself wrote earlier may rightly differ between runs (sequences, defaults, now()):
-  // a statement that changes them again is held to its count and effects, not to their values.
-  const writtenByUnit = new Set<string>();
   for (const capture of captures) {
     const { outcome } = capture;
     const previewed = preview.statements.find((s) => s.statement === outcome.statement);
@@ -216,12 +213,10 @@ function differenceFromPreview(preview: PreviewResult, captures: StatementCaptur
     if (capture.plan.mode !== 'read' && previewed.affectedRows !== outcome.affectedRows) {
       return `statement ${outcome.statement} now changes ${outcome.affectedRows} rows, but the preview showed ${previewed.affectedRows}${again}`;
     }
-    const rows =
-      capture.table && writtenByUnit.has(capture.table.qualified) ? undefined : digestDifference(previewed.digest, outcome.digest);
+    const rows = digestDifference(previewed.digest, outcome.digest);
     if (rows) return `statement ${outcome.statement}: ${rows}${sampleOfDifferent(capture, previewed)}${again}`;
     const effects = effectsDifference(previewed.effects ?? [], outcome.effects ?? []);
     if (effects) return `statement ${outcome.statement} ${effects}${again}`;
-    for (const effect of outcome.effects ?? []) if (effect.inserted || effect.updated) writtenByUnit.add(effect.table);
   }
   return undefined;
 }

@@ -14,8 +14,22 @@ import type { TargetTable } from './statementPlan';
  * without reading the values. 64 bits of PostgreSQL's own hash, summed over rows: a digest of the
  * set that does not depend on the order the rows come back in.
  */
-export function versionHash(tableoid: string, ctid: string, xmin: string): string {
-  return `pg_catalog.hashtextextended(${tableoid}::pg_catalog.text || ':' || ${ctid}::pg_catalog.text || ':' || ${xmin}::pg_catalog.text, 0)`;
+export function versionHash(tableoid: string, ctid: string, xmin: string, ownRows: boolean): string {
+  const hash = `pg_catalog.hashtextextended(${tableoid}::pg_catalog.text || ':' || ${ctid}::pg_catalog.text || ':' || ${xmin}::pg_catalog.text, 0)`;
+  return ownRows ? `CASE WHEN ${writtenByThisTransaction(xmin)} THEN NULL ELSE ${hash} END` : hash;
+}
+
+/**
+ * Whether a visible row version was written by this transaction (or one of its subtransactions,
+ * whose ids follow it): another session's uncommitted rows are never visible, so an in-progress
+ * writer is this one. The 32-bit xmin gets the current epoch, or the one before when it is more than
+ * half the id space ahead (it was assigned before a wraparound).
+ */
+function writtenByThisTransaction(xmin: string): string {
+  const current = 'pg_catalog.txid_current()';
+  const low = `${xmin}::pg_catalog.text::pg_catalog.int8`;
+  const epoch = `(${current} >> 32) - CASE WHEN ${low} - (${current} & 4294967295) > 2147483648 THEN 1 ELSE 0 END`;
+  return `(${epoch} >= 0 AND pg_catalog.txid_status(((${epoch}) << 32) | ${low}) = 'in progress')`;
 }
 
 /** A hash of a row's values as text (exact under the engine's pinned output settings): what an undo must restore. */
@@ -23,10 +37,12 @@ export function valueHash(columns: string): string {
   return `pg_catalog.hashtextextended(ROW(${columns})::pg_catalog.text, 0)`;
 }
 
-/** A capture's last three columns. */
+/** A capture's last four columns. */
 export const VERSION_HASH = '__safesql_version';
 export const BEFORE_HASH = '__safesql_before_hash';
 export const AFTER_HASH = '__safesql_after_hash';
+export const WRITTEN_HASH = '__safesql_written_hash';
+const HASH_COLUMNS = 4;
 
 /** At most this many row versions are kept, so a refused commit can say how many rows differ. */
 export const VERSIONS_KEPT = 10_000;
@@ -41,18 +57,20 @@ export interface RowDigest {
   /** Sums of the hashes of the rows' values before and after, when captured (a commit's run). */
   before?: string;
   after?: string;
+  /** Sum of the hashes of the values written from the data alone (see WrittenColumns), which a commit must write again. */
+  written?: string;
 }
 
-/** The digest of captured rows whose last three values are their hashes. */
+/** The digest of captured rows whose last HASH_COLUMNS values are their hashes. */
 export function digestOfRows(rows: (string | null)[][]): RowDigest {
-  const sums = [0n, 0n, 0n];
+  const sums = [0n, 0n, 0n, 0n];
   const kept: string[] = [];
   for (const row of rows) {
-    for (let i = 0; i < 3; i++) {
-      const hash = row[row.length - 3 + i];
+    for (let i = 0; i < HASH_COLUMNS; i++) {
+      const hash = row[row.length - HASH_COLUMNS + i];
       if (hash) sums[i]! += BigInt(hash);
     }
-    const version = row[row.length - 3];
+    const version = row[row.length - HASH_COLUMNS];
     if (version && rows.length <= VERSIONS_KEPT) kept.push(version);
   }
   return {
@@ -61,7 +79,13 @@ export function digestOfRows(rows: (string | null)[][]): RowDigest {
     ...(rows.length <= VERSIONS_KEPT ? { kept: kept.sort() } : {}),
     before: sums[1]!.toString(),
     after: sums[2]!.toString(),
+    written: sums[3]!.toString(),
   };
+}
+
+/** A captured row without its hashes. */
+export function withoutHashes(row: (string | null)[]): (string | null)[] {
+  return row.slice(0, -HASH_COLUMNS);
 }
 
 /**
@@ -71,16 +95,16 @@ export function digestOfRows(rows: (string | null)[][]): RowDigest {
  */
 export function digestOf(from: string): string {
   const sum = (column: string) => `COALESCE(pg_catalog.sum(${column}), 0)::pg_catalog.text`;
-  return `(SELECT pg_catalog.count(*), ${sum(VERSION_HASH)}, ${sum(BEFORE_HASH)}, ${sum(AFTER_HASH)},
+  return `(SELECT pg_catalog.count(*), ${sum(VERSION_HASH)}, ${sum(BEFORE_HASH)}, ${sum(AFTER_HASH)}, ${sum(WRITTEN_HASH)},
       (SELECT pg_catalog.string_agg(v::pg_catalog.text, ',') FROM (SELECT ${VERSION_HASH} AS v FROM ${from} WHERE ${VERSION_HASH} IS NOT NULL LIMIT ${VERSIONS_KEPT + 1}) AS kept)
      FROM ${from}) AS __safesql_digest`;
 }
 
 /** How many columns `digestOf` has. */
-export const DIGEST_COLUMNS = 5;
+export const DIGEST_COLUMNS = 6;
 
 /** A RowDigest from the values of `digestOf`. */
-export function digestFromColumns([rows, versions, before, after, kept]: (string | null)[]): RowDigest {
+export function digestFromColumns([rows, versions, before, after, written, kept]: (string | null)[]): RowDigest {
   const list = kept ? kept.split(',').sort() : [];
   return {
     rows: Number(rows ?? 0),
@@ -88,6 +112,7 @@ export function digestFromColumns([rows, versions, before, after, kept]: (string
     ...(list.length <= VERSIONS_KEPT ? { kept: list } : {}),
     ...(before && before !== '0' ? { before } : {}),
     ...(after && after !== '0' ? { after } : {}),
+    written: written ?? '0',
   };
 }
 
@@ -99,7 +124,10 @@ export function digestFromColumns([rows, versions, before, after, kept]: (string
 export function digestDifference(previewed: RowDigest | undefined, now: RowDigest | undefined): string | undefined {
   if (!previewed && !now) return undefined;
   if (!previewed || !now) return 'its rows were captured in one run but not in the other';
-  if (previewed.rows === now.rows && previewed.versions === now.versions) return undefined;
+  if (previewed.rows === now.rows && previewed.versions === now.versions) {
+    if (previewed.written === undefined || now.written === undefined || previewed.written === now.written) return undefined;
+    return `it would write other values than previewed into the columns it sets from the data (the rows it reads them from changed since)`;
+  }
   if (!previewed.kept || !now.kept) {
     return `the ${now.rows} rows it changes now are not the ${previewed.rows} previewed (other rows, or rows changed since)`;
   }

@@ -1,8 +1,17 @@
 import { ExecError } from './errors';
-import { describeEffect, DIGEST_COLUMNS, digestOf, digestFromColumns, digestOfRows, effectsBetween, tableCounters } from './guard';
+import {
+  describeEffect,
+  DIGEST_COLUMNS,
+  digestFromColumns,
+  digestOf,
+  digestOfRows,
+  effectsBetween,
+  tableCounters,
+  withoutHashes,
+} from './guard';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
-import { planStatement, type StatementPlan } from './statementPlan';
+import { captureFor, planStatement, versionsFor, writtenNames, type StatementPlan } from './statementPlan';
 import { describeTable, type TableInfo } from './tables';
 import type { Statement } from '../sql/statement';
 import type { ExecutionUnit } from './units';
@@ -49,13 +58,17 @@ export function changedRows(captures: StatementCapture[]): number {
  */
 export async function runUnit(session: Session, unit: ExecutionUnit, options: RunOptions): Promise<StatementCapture[]> {
   const captures: StatementCapture[] = [];
+  // Tables the unit has written so far: their rows of this transaction have other versions at every run.
+  const written = new Set<string>();
   for (const statement of unit.statements) {
     if (options.folded.has(statement)) continue;
     try {
       const plan = planStatement(statement);
       // The user's own SAVEPOINT, RELEASE and ROLLBACK TO would release or discard safesql's savepoint.
       const guarded = statement.kind !== 'transaction';
-      captures.push(await runStatement(session, statement.text, statement.index + 1, plan, guarded, options));
+      const capture = await runStatement(session, statement.text, statement.index + 1, plan, guarded, { ...options, written });
+      captures.push(capture);
+      for (const effect of capture.outcome.effects ?? []) if (effect.inserted || effect.updated) written.add(effect.table);
       await session.assertSameTransaction(options.transaction, statement.index + 1);
     } catch (error) {
       if (error instanceof ExecError) throw new UnitError(error, statement.index);
@@ -82,13 +95,16 @@ function noteEffects(outcome: StatementOutcome, target: string | undefined): voi
   if (others.length > 0) outcome.notes.push(`also ${others.map(describeEffect).join(', ')} (cascades, triggers or rules)`);
 }
 
+/** RunOptions, and the tables the unit wrote before this statement. */
+type StatementOptions = RunOptions & { written: ReadonlySet<string> };
+
 async function runStatement(
   session: Session,
   text: string,
   number: number,
   plan: StatementPlan,
   guarded: boolean,
-  options: RunOptions,
+  options: StatementOptions,
 ): Promise<StatementCapture> {
   const outcome: StatementOutcome = { statement: number, command: '', mode: plan.mode, affectedRows: 0, notes: [] };
   if (plan.mode === 'refused') throw new ExecError('statement', plan.reason);
@@ -187,7 +203,7 @@ async function runRowChange(
   session: Session,
   text: string,
   plan: Extract<StatementPlan, { mode: 'rows' }>,
-  options: RunOptions,
+  options: StatementOptions,
   capture: StatementCapture,
 ): Promise<void> {
   const { outcome } = capture;
@@ -212,12 +228,19 @@ async function runRowChange(
       `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): the rows they change are counted per table, but an undo would not reverse them`,
     );
   }
-  if (options.keepRows !== 'all' && !options.values && plan.sample && plan.versions) {
-    if (await previewDelete(session, text, plan, options.keepRows, table, outcome)) return;
-  }
   const columns = table.columns.map((c) => c.name);
+  const ownRows = options.written.has(table.qualified);
+  if (options.keepRows !== 'all' && !options.values && plan.sample) {
+    const versions = versionsFor(plan, ownRows);
+    if (versions && (await previewDelete(session, text, plan.sample, versions, options.keepRows, table, outcome))) return;
+  }
   const width = table.columns.length;
-  const statement = options.keepRows === 'all' || options.values ? plan.capture : plan.previewCapture;
+  const statement = captureFor(plan, {
+    images: true,
+    values: options.keepRows === 'all' || Boolean(options.values),
+    ownRows,
+    written: writtenNames(plan.written, columns),
+  });
   let result: Rows;
   try {
     result = await counted(session, outcome, () =>
@@ -242,11 +265,11 @@ async function runRowChange(
   if (options.keepRows === 'all') {
     outcome.affectedRows = result.rowCount;
     outcome.digest = digestOfRows(rows);
-    rows = rows.map((row) => row.slice(0, -3));
+    rows = rows.map(withoutHashes);
   } else {
     outcome.digest = digestFromColumns(rows[0]!.slice(0, DIGEST_COLUMNS));
     outcome.affectedRows = outcome.digest.rows;
-    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => row.slice(DIGEST_COLUMNS, -3));
+    rows = outcome.affectedRows === 0 ? [] : rows.map((row) => withoutHashes(row.slice(DIGEST_COLUMNS)));
   }
   outcome.command = plan.command.toUpperCase();
   const keep = (image: (string | null)[][]) => (options.keepRows === 'all' ? image : image.slice(0, options.keepRows));
@@ -273,14 +296,15 @@ async function runRowChange(
 async function previewDelete(
   session: Session,
   text: string,
-  plan: Extract<StatementPlan, { mode: 'rows' }>,
+  sample: string,
+  versions: string,
   keep: number,
   table: TableInfo,
   outcome: StatementOutcome,
 ): Promise<boolean> {
   try {
-    const shown = await session.run(`${plan.sample} LIMIT ${keep}`);
-    const digest = await session.run(`SELECT * FROM ${digestOf(`(${plan.versions}) AS __safesql_versions`)}`);
+    const shown = await session.run(`${sample} LIMIT ${keep}`);
+    const digest = await session.run(`SELECT * FROM ${digestOf(`(${versions}) AS __safesql_versions`)}`);
     await counted(session, outcome, async () => record(await session.run(text), outcome));
     outcome.digest = digestFromColumns(digest.rows[0]!);
     if (outcome.digest.rows === outcome.affectedRows) {

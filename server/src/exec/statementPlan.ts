@@ -3,7 +3,7 @@ import { parseWithGrammar } from '../sql/grammar';
 import { tokenize } from '../sql/lexer';
 import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
-import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash } from './guard';
+import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash, WRITTEN_HASH } from './guard';
 import { transactionControlRefusal } from './transactionControl';
 
 /** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
@@ -19,19 +19,18 @@ export interface TargetTable {
 export type StatementPlan =
   /** A query: runs in a cursor, so only the shown rows travel while all are counted. */
   | { mode: 'read'; cursor: boolean }
-  /** A row change whose before/after images are captured through `RETURNING` (see `captureText`). */
+  /** A row change whose before/after images are captured through `RETURNING` (see `captureFor`). */
   | {
       mode: 'rows';
       command: 'delete' | 'update' | 'insert';
       table: TargetTable;
-      /** The statement returning its rows' images and all their hashes: a commit's capture. */
-      capture: string;
-      /** The same without the value hashes, which only an undo needs: a preview's capture. */
-      previewCapture: string;
+      /** The statement as written, and where its clauses are, for the captures built from it. */
+      text: string;
+      clauses: Clauses;
       /** DELETE: the query for the rows it removes (a preview shows the first of them). */
       sample?: string;
-      /** DELETE: the query for the versions of the rows it removes, for a preview's digest. */
-      versions?: string;
+      /** The columns it writes with values that depend only on the data (see `writtenColumns`). */
+      written: WrittenColumns;
       undoable: boolean;
       note?: string;
     }
@@ -159,28 +158,23 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     return { mode: 'count', note: 'WHERE CURRENT OF runs as written' };
   }
   const upsert = (fields.onConflictClause as Fields | undefined)?.action === 'ONCONFLICT_UPDATE';
-  const clauses = { hasFrom: list(fields.fromClause).length > 0, hasWhere: fields.whereClause !== undefined };
-  const capture = captureText(text, command, table, clauses, { images: true, values: true });
-  const previewCapture = captureText(text, command, table, clauses, { images: true, values: false });
-  if (!capture || !previewCapture) return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
-  const hasUsing = list(fields.usingClause).length > 0;
-  const ref = table.reference;
-  const sample = command === 'delete' ? sampleText(text, hasUsing, `${ref}.*`) : undefined;
-  const versions =
-    command === 'delete'
-      ? sampleText(
-          text,
-          hasUsing,
-          `${versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`)} AS ${VERSION_HASH}, NULL::pg_catalog.int8 AS ${BEFORE_HASH}, NULL::pg_catalog.int8 AS ${AFTER_HASH}`,
-        )
-      : undefined;
+  const clauses: Clauses = {
+    hasFrom: list(fields.fromClause).length > 0,
+    hasWhere: fields.whereClause !== undefined,
+    hasUsing: list(fields.usingClause).length > 0,
+  };
+  if (!captureText(text, command, table, clauses, { images: true, values: true, ownRows: true, written: [] })) {
+    return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
+  }
+  const sample = command === 'delete' ? sampleText(text, clauses.hasUsing, `${table.reference}.*`) : undefined;
   return {
     mode: 'rows',
     command,
     table,
-    capture,
-    previewCapture,
-    ...(sample && versions ? { sample, versions } : {}),
+    text,
+    clauses,
+    ...(sample ? { sample } : {}),
+    written: writtenColumns(type, fields),
     undoable: !upsert,
     ...(upsert
       ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
@@ -191,6 +185,65 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
 interface Clauses {
   hasFrom: boolean;
   hasWhere: boolean;
+  hasUsing: boolean;
+}
+
+/**
+ * The columns a statement writes with values computed from constants and the data alone: by name
+ * (an UPDATE's SET, an INSERT's column list), by position (an INSERT without one), or all of them
+ * (`INSERT … SELECT *`). A value from a function (now(), random(), nextval) or a DEFAULT may rightly
+ * differ between a preview and its commit; these may not, so a commit compares them.
+ */
+export interface WrittenColumns {
+  names: string[];
+  positions: number[];
+  all: boolean;
+}
+
+function fixedValue(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(fixedValue);
+  if (!node || typeof node !== 'object') return true;
+  return Object.entries(node as Fields).every(
+    ([key, value]) =>
+      key !== 'FuncCall' && key !== 'SQLValueFunction' && key !== 'SetToDefault' && key !== 'MultiAssignRef' && fixedValue(value),
+  );
+}
+
+function writtenColumns(type: keyof typeof COMMAND_KEYWORD, fields: Fields): WrittenColumns {
+  const written: WrittenColumns = { names: [], positions: [], all: false };
+  const target = (node: unknown) => unwrap(node)?.[1] ?? {};
+  if (type === 'UpdateStmt') {
+    for (const item of list(fields.targetList)) {
+      const { name, val } = target(item);
+      if (typeof name === 'string' && fixedValue(val)) written.names.push(name);
+    }
+    return written;
+  }
+  if (type !== 'InsertStmt') return written;
+  const select = unwrap(fields.selectStmt)?.[1];
+  if (!select) return written;
+  const rows: unknown[][] = list(select.valuesLists).map((row) => list(unwrap(row)?.[1].items));
+  if (rows.length === 0) {
+    const values = list(select.targetList).map((item) => target(item).val);
+    const star = values.some((value) => list(unwrap(value)?.[1].fields).some((f) => unwrap(f)?.[0] === 'A_Star'));
+    if (star) return { ...written, all: values.length === 1 && list(fields.cols).length === 0 };
+    rows.push(values);
+  }
+  const width = Math.min(...rows.map((row) => row.length));
+  const names = list(fields.cols).map((col) => target(col).name);
+  for (let i = 0; i < width; i++) {
+    if (!rows.every((row) => fixedValue(row[i]))) continue;
+    if (names.length > 0) {
+      if (typeof names[i] === 'string') written.names.push(names[i] as string);
+    } else written.positions.push(i);
+  }
+  return written;
+}
+
+/** The written columns' names, given the table's columns in order. */
+export function writtenNames(written: WrittenColumns, columns: string[]): string[] {
+  if (written.all) return columns;
+  return [...written.names, ...written.positions.flatMap((i) => (columns[i] === undefined ? [] : [columns[i]!]))];
 }
 
 /** What a capture computes besides the statement's own work. */
@@ -199,15 +252,20 @@ export interface CaptureParts {
   images: boolean;
   /** The hashes of the rows' values before and after, which an undo's verification compares. */
   values: boolean;
+  /** Rows this transaction wrote (earlier in the unit) count by their values, not their versions, which differ between runs. */
+  ownRows: boolean;
+  /** The columns whose written values a commit compares with its preview (see WrittenColumns). */
+  written: string[];
 }
 
 /**
- * The statement with `RETURNING` the target's rows (when `images`), then always three hashes: the
- * version of the row it changes (which row version it was: table, ctid, xmin), and the values
- * before and after (when `values`; NULL otherwise). DELETE returns what it removed, INSERT what it
- * added, UPDATE both versions, the old one through a self-join on (tableoid, ctid), which reads the
- * row as the statement's snapshot saw it (a TID scan per row). Returns undefined if the clauses are
- * not where the parse tree says they are, so a surprise degrades to counting rather than to a wrong statement.
+ * The statement with `RETURNING` the target's rows (when `images`), then always four hashes: the
+ * version of the row it changes (which row version it was: table, ctid, xmin), the values before and
+ * after (when `values`; NULL otherwise), and the written columns' values. DELETE returns what it
+ * removed, INSERT what it added, UPDATE both versions, the old one through a self-join on (tableoid,
+ * ctid), which reads the row as the statement's snapshot saw it (a TID scan per row). Returns
+ * undefined if the clauses are not where the parse tree says they are, so a surprise degrades to
+ * counting rather than to a wrong statement.
  */
 export function captureText(
   text: string,
@@ -225,14 +283,17 @@ export function captureText(
   const returned = `${table.reference}.*`;
   const none = 'NULL::pg_catalog.int8';
   const values = (row: string) => (parts.values ? valueHash(row) : none);
-  const hashes = (version: string, before: string, after: string) =>
-    `${version} AS ${VERSION_HASH}, ${before} AS ${BEFORE_HASH}, ${after} AS ${AFTER_HASH}`;
-  const image = parts.images ? `${returned}, ` : '';
   const ref = table.reference;
+  const written = (row: string) =>
+    parts.written.length === 0 ? none : valueHash(parts.written.map((column) => `${row}.${escapeIdentifier(column)}`).join(', '));
+  const hashes = (version: string, before: string, after: string, wrote: string) =>
+    `${version} AS ${VERSION_HASH}, ${before} AS ${BEFORE_HASH}, ${after} AS ${AFTER_HASH}, ${wrote} AS ${WRITTEN_HASH}`;
+  const image = parts.images ? `${returned}, ` : '';
   if (command === 'delete') {
-    return `${body} RETURNING ${image}${hashes(versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`), values(returned), none)}`;
+    const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, parts.ownRows);
+    return `${body} RETURNING ${image}${hashes(version, values(returned), none, none)}`;
   }
-  if (command === 'insert') return `${body} RETURNING ${image}${hashes(none, none, values(returned))}`;
+  if (command === 'insert') return `${body} RETURNING ${image}${hashes(none, none, values(returned), written(ref))}`;
 
   const where = after.find((t) => t.word === 'where' && t.start < bodyEnd);
   const from = after.find((t) => t.word === 'from' && t.previous !== 'distinct' && (!where || t.start < where.start));
@@ -252,10 +313,28 @@ export function captureText(
   }
   const old = `${BEFORE_ALIAS}.__safesql_`;
   return `${rewritten} RETURNING ${parts.images ? `(${old}row).*, ${returned}, ` : ''}${hashes(
-    versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`),
+    versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`, parts.ownRows),
     values(`(${old}row).*`),
     values(returned),
+    written(ref),
   )}`;
+}
+
+/** A row change's capture (its clauses were located when it was planned). */
+export function captureFor(plan: Extract<StatementPlan, { mode: 'rows' }>, parts: CaptureParts): string {
+  return captureText(plan.text, plan.command, plan.table, plan.clauses, parts)!;
+}
+
+/** A DELETE's query for the versions of the rows it removes (and their written hash, none), for a preview's digest. */
+export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, ownRows: boolean): string | undefined {
+  const ref = plan.table.reference;
+  const none = 'NULL::pg_catalog.int8';
+  const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, ownRows);
+  return sampleText(
+    plan.text,
+    plan.clauses.hasUsing,
+    `${version} AS ${VERSION_HASH}, ${none} AS ${BEFORE_HASH}, ${none} AS ${AFTER_HASH}, ${none} AS ${WRITTEN_HASH}`,
+  );
 }
 
 /**
