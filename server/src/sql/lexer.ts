@@ -3,6 +3,17 @@
  * boundaries that matter for splitting and for reading a statement when the grammar rejects it:
  * strings (standard, E'', U&'', B'', X''), dollar quoting, nested block comments, line comments,
  * quoted identifiers, psql meta-commands and `COPY … FROM stdin` data.
+ *
+ * Every token boundary must be PostgreSQL's own (scan.l), and psql's (psqlscan.l) for what psql
+ * reads itself: a disagreement lets text hide from the analysis and from the engine.
+ * test/sql/scanner-agrees.test.ts holds it against libpg_query's scanner.
+ *
+ * Standard strings are read as with `standard_conforming_strings = on`: a backslash in '…' is a
+ * plain character. That is PostgreSQL's default since 9.1, what pg_dump writes, and what the
+ * engine sets in its own sessions, where each statement then goes alone through the extended
+ * protocol (which refuses a second statement in one message). With the setting off, the server
+ * and psql read `'a\'' ; DELETE …` as a string then a DELETE where this lexer reads one string;
+ * following the setting would need to know the server's value at each point of a script.
  */
 
 export type TokenType =
