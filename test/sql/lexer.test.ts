@@ -96,6 +96,8 @@ describe('lexer: agreement with PostgreSQL and psql', () => {
       'number:1',
       'punctuation:;',
     ]);
+    // `\\` where SQL is expected is psql's invalid command `\`, after which psql drops the line.
+    assert.deepEqual(split('\\\\ DELETE FROM t;\nSELECT 1;'), ['SELECT 1;']);
     // A meta-command's quoted argument is not cut at a backslash inside it, nor ended by a \r.
     assert.deepEqual(lex('\\echo `a \\\\ b`\rDELETE'), ['psql-meta:\\echo `a \\\\ b`\rDELETE']);
   });

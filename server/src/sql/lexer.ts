@@ -474,7 +474,6 @@ function metaCommandEnd(text: string, pos: number): number {
   const length = text.length;
   let i = pos + 1;
   while (i < length && !isWhitespace(text.charCodeAt(i)) && text.charCodeAt(i) !== Ch.Backslash) i++;
-  if (i === pos + 1 && i < length && text.charCodeAt(i) === Ch.Backslash) return i + 1; // `\\` alone
   const name = text.slice(pos + 1, i);
   if (WHOLE_LINE_COMMANDS.test(name) || name.toLowerCase() === 'copy') return -lineEnd(text, pos);
   let quote = 0;
