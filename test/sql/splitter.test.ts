@@ -57,6 +57,17 @@ describe('statement splitter', () => {
     assert.deepEqual(split(`${fn}\nBEGIN;\nCOMMIT;`), [fn, 'BEGIN;', 'COMMIT;']);
   });
 
+  it('reads BEGIN ATOMIC as a body only in CREATE FUNCTION and CREATE PROCEDURE', () => {
+    // Elsewhere `begin atomic` is a column and its alias, and psql and the server end the statement at `;`.
+    assert.deepEqual(split('SELECT begin atomic FROM t; DELETE FROM t; SELECT CASE WHEN x THEN 1 END;'), [
+      'SELECT begin atomic FROM t;',
+      'DELETE FROM t;',
+      'SELECT CASE WHEN x THEN 1 END;',
+    ]);
+    const procedure = 'CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END;';
+    assert.deepEqual(split(`${procedure} DELETE FROM u;`), [procedure, 'DELETE FROM u;']);
+  });
+
   it('treats psql meta-command lines as separators that belong to no statement', () => {
     const text = '\\set ON_ERROR_STOP on\nSELECT 1;\n\\echo done; really\nSELECT 2\n\\g\nSELECT 3;';
     assert.deepEqual(split(text), ['SELECT 1;', 'SELECT 2', 'SELECT 3;']);

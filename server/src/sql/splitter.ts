@@ -105,19 +105,31 @@ function isSignificant(token: Token): boolean {
 }
 
 function isCreateRule(text: string, tokens: Token[]): boolean {
+  return createsOneOf(text, tokens, ['rule']);
+}
+
+function isCreateRoutine(text: string, tokens: Token[]): boolean {
+  return createsOneOf(text, tokens, ['function', 'procedure']);
+}
+
+/** Whether the statement is `CREATE [OR REPLACE] <object>` for one of `objects`. */
+function createsOneOf(text: string, tokens: Token[], objects: readonly string[]): boolean {
   const words = tokens.slice(0, 4).map((t) => text.slice(t.start, t.end).toLowerCase());
-  return words[0] === 'create' && (words[1] === 'rule' || (words[1] === 'or' && words[3] === 'rule'));
+  return words[0] === 'create' && (objects.includes(words[1] ?? '') || (words[1] === 'or' && objects.includes(words[3] ?? '')));
 }
 
 /**
- * `BEGIN ATOMIC` opens a SQL-standard function body that only its matching `END` closes (as in
- * psql); inside it, `CASE … END` nests.
+ * `BEGIN ATOMIC` opens a SQL-standard routine body that only its matching `END` closes; inside it,
+ * `CASE … END` nests. Only CREATE FUNCTION and CREATE PROCEDURE have such a body: elsewhere
+ * `begin atomic` is a column and its alias (`SELECT begin atomic FROM t;`), and the `;` after it
+ * ends the statement for psql and the server alike.
  */
 function atomicDelta(text: string, before: Token[], token: Token, depth: number): number {
   const word = text.slice(token.start, token.end).toLowerCase();
   if (word === 'atomic') {
     const previous = before[before.length - 1];
-    return previous && text.slice(previous.start, previous.end).toLowerCase() === 'begin' ? 1 : 0;
+    const afterBegin = previous !== undefined && text.slice(previous.start, previous.end).toLowerCase() === 'begin';
+    return afterBegin && isCreateRoutine(text, before) ? 1 : 0;
   }
   if (depth === 0) return 0;
   if (word === 'case') return 1;
