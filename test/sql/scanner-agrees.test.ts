@@ -254,6 +254,7 @@ const FRAGMENTS = [
   'where',
   'begin',
   'atomic',
+  'begin atomic',
   'case',
   'end',
   'commit',
