@@ -86,6 +86,11 @@ describe('lexer: agreement with PostgreSQL and psql', () => {
     assert.equal(withPsqlVariablesReplaced('SELECT 1\\; x\\:y :v'), 'SELECT 1 ; x :y _v');
   });
 
+  it('ends a psql variable name before a `$`, as psql does', () => {
+    assert.deepEqual(split('SELECT :a$$ $$ AS v; SELECT 2; $$'), ['SELECT :a$$ $$ AS v;', 'SELECT 2;', '$$']);
+    assert.deepEqual(lex(':a$b'), ['psql-variable::a', 'operator:$', 'word:b']);
+  });
+
   it('ends a meta-command at \\\\, after which psql reads SQL again, or before the next backslash', () => {
     assert.deepEqual(split('\\echo hi \\\\ DELETE FROM t;\nSELECT 1;'), ['DELETE FROM t;', 'SELECT 1;']);
     assert.deepEqual(lex("\\echo '\\\\' x \\\\"), ["psql-meta:\\echo '\\\\' x \\\\"]);

@@ -191,8 +191,9 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
       push('punctuation', start, pos);
     } else if (c === Ch.Colon && bracketDepth === 0 && (isIdentStart(next) || next === Ch.Quote || next === Ch.DoubleQuote)) {
       if (isIdentStart(next)) {
+        // A psql variable name has no `$` (psqlscan.l `variable_char`): in `:a$$ $$`, `$$` opens a string.
         pos += 2;
-        while (pos < length && isIdentPart(text.charCodeAt(pos))) pos++;
+        while (pos < length && (isIdentStart(text.charCodeAt(pos)) || isDigit(text.charCodeAt(pos)))) pos++;
       } else {
         pos = Math.abs(scanQuoted(text, pos + 1, next));
       }
