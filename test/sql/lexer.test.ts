@@ -51,8 +51,10 @@ describe('lexer: agreement with PostgreSQL and psql', () => {
     assert.deepEqual(split('SELECT $1$$; DELETE FROM t; $$; SELECT 2;'), ['SELECT $1$$; DELETE FROM t; $$;', 'SELECT 2;']);
     assert.deepEqual(lex('1$$x$$'), ['number:1', 'dollar-string:$$x$$']);
     assert.deepEqual(lex('x$a$ $1$'), ['word:x$a$', 'parameter:$1', 'operator:$']);
-    // Letters after a number are one (erroneous) token in psql, `$` included: no dollar quote.
+    // Letters after a number or a parameter are one (erroneous) token in psql, `$` included: no
+    // dollar quote, and no E prefix.
     assert.deepEqual(lex('1a$$ ;'), ['number:1a$$', 'punctuation:;']);
+    assert.deepEqual(split("SELECT $1E'\\'; SELECT 2;"), ["SELECT $1E'\\';", 'SELECT 2;']);
   });
 
   it('cuts numbers as scan.l does', () => {

@@ -150,6 +150,9 @@ function splitterSemicolons(text: string): number[] {
  * where safesql also finds a construct left open, or for errors safesql leaves to the grammar.
  */
 function agrees(text: string, tokens: Token[] = tokenize(text)): boolean {
+  // PostgreSQL rejects `$1a` as "trailing junk after parameter" (scan.l `param_junk`) and psql reads
+  // it as one token, so `$1E'\'` holds a standard string; libpg_query's scanner returns `$1`, `E'\'`.
+  if (tokens.some((t) => t.type === 'parameter' && !/^\$\d+$/.test(text.slice(t.start, t.end)))) return false;
   const expected = postgresTokens(text);
   const open = tokens.some((t) => t.unterminated);
   if (!Array.isArray(expected)) {

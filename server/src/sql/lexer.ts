@@ -154,6 +154,9 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
       } else if (isDigit(next)) {
         pos += 2;
         while (pos < length && isDigit(text.charCodeAt(pos))) pos++;
+        // Letters right after a parameter are PostgreSQL's "trailing junk" error and psql's one
+        // token: in `$1E'\'`, the quote opens a standard string, not an E string.
+        if (isIdentStart(text.charCodeAt(pos))) while (pos < length && isIdentPart(text.charCodeAt(pos))) pos++;
         push('parameter', start, pos);
       } else {
         pos++;
