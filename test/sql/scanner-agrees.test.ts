@@ -378,7 +378,12 @@ function asServerSees(text: string): { server: string; tokens: Token[] } {
         end: token.end,
       });
     } else {
-      if (token.type === 'punctuation' && chars[token.start - 1] === '\\') chars[token.start - 1] = ' '; // psql's `\;`, `\:`
+      if (token.type === 'punctuation' && chars[token.start - 1] === '\\') chars[token.start - 1] = ' '; // psql's `\;`
+      if (token.type === 'punctuation' && chars[token.start] === '\\') {
+        chars[token.start] = ' '; // psql's `\:`
+        tokens.push({ ...token, start: token.start + 1 });
+        continue;
+      }
       tokens.push(token);
     }
   }

@@ -94,7 +94,7 @@ const PUNCTUATION_CHARS = new Set('()[],;.:'.split('').map((s) => s.charCodeAt(0
 /**
  * Tokenises the text from `from`, which must be a point where no token is open (the start of the
  * text or of a statement). Whitespace is skipped; every other character belongs to a token, except
- * the backslash of `\;` and `\:`, which psql drops. With `visit`, each token is handed over as it
+ * the backslash of `\;`, which psql drops (the `;` token must be a `;`). With `visit`, each token is handed over as it
  * is found, and lexing stops when `visit` returns false.
  */
 export function tokenize(text: string, from = 0, visit?: (token: Token) => boolean): Token[] {
@@ -103,6 +103,8 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
   let pos = from;
   let bracketDepth = 0; // inside [ ], `a[1:n]` is an array slice, not a psql variable
   let stopped = false;
+  // After `COPY … FROM stdin;`, psql reads the rest of its line as SQL, then the data from the next line.
+  let copyDataAfter = -1;
 
   const push = (type: TokenType, start: number, end: number, unterminated = false): void => {
     const token: Token = unterminated ? { type, start, end, unterminated } : { type, start, end };
@@ -112,6 +114,15 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
 
   while (pos < length && !stopped) {
     const c = text.charCodeAt(pos);
+    if (c === Ch.LineFeed && copyDataAfter >= 0 && pos >= copyDataAfter) {
+      copyDataAfter = -1;
+      const data = copyDataEnd(text, pos);
+      if (data) {
+        push('copy-data', data.start, data.end, data.unterminated);
+        pos = data.end;
+        continue;
+      }
+    }
     if (isWhitespace(c)) {
       pos++;
       continue;
@@ -171,12 +182,13 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
       push('number', start, pos);
     } else if (c === Ch.Backslash && (next === Ch.Semicolon || next === Ch.Colon)) {
       // psql sends `\;` and `\:` as a bare `;` or `:`: the server splits at that `;` (psql leaves
-      // it to the server), and the `:` starts no psql variable.
+      // it to the server), and the `:` starts no psql variable. The `:` token keeps its backslash,
+      // so that lexing from it again does not read a variable.
       pos += 2;
-      push('punctuation', start + 1, pos);
-      if (next === Ch.Semicolon && !stopped) {
+      push('punctuation', next === Ch.Semicolon ? start + 1 : start, pos);
+      if (next === Ch.Semicolon) {
         bracketDepth = 0;
-        pos = afterSemicolon(text, tokens, pos, push);
+        if (endsCopyFromStdin(text, tokens)) copyDataAfter = pos;
       }
     } else if (c === Ch.Backslash) {
       const end = metaCommandEnd(text, pos);
@@ -210,7 +222,7 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
       else if (c === 93 /* ] */ && bracketDepth > 0) bracketDepth--;
       else if (c === Ch.Semicolon) bracketDepth = 0;
       push('punctuation', start, pos);
-      if (c === Ch.Semicolon && !stopped) pos = afterSemicolon(text, tokens, pos, push);
+      if (c === Ch.Semicolon && endsCopyFromStdin(text, tokens)) copyDataAfter = pos;
     } else if (OPERATOR_CHARS.has(c)) {
       pos = operatorEnd(text, pos);
       push('operator', start, pos);
@@ -222,20 +234,6 @@ export function tokenize(text: string, from = 0, visit?: (token: Token) => boole
     }
   }
   return tokens;
-}
-
-/** After a `;`: the inline data of a `COPY … FROM stdin` that it ends, if any. Returns where lexing goes on. */
-function afterSemicolon(
-  text: string,
-  tokens: Token[],
-  pos: number,
-  push: (type: TokenType, start: number, end: number, unterminated?: boolean) => void,
-): number {
-  if (!endsCopyFromStdin(text, tokens)) return pos;
-  const data = copyDataEnd(text, pos);
-  if (!data) return pos;
-  push('copy-data', data.start, data.end, data.unterminated);
-  return data.end;
 }
 
 function lineEnd(text: string, pos: number): number {
@@ -516,8 +514,12 @@ function endsCopyFromStdin(text: string, tokens: Token[]): boolean {
   let firstIndex = i + 1;
   while (tokens[firstIndex]?.type === 'line-comment' || tokens[firstIndex]?.type === 'block-comment') firstIndex++;
   const first = tokens[firstIndex];
-  const semicolon = tokens[tokens.length - 1]!;
-  if (!first || first.type !== 'word' || (text.charCodeAt(first.start) | 32) !== 99) return false;
+  return first !== undefined && isCopyFromStdin(text, first, tokens[tokens.length - 1]!);
+}
+
+/** Whether the statement from token `first` to its `;` is `COPY … FROM stdin`, whose data psql sends after it. */
+export function isCopyFromStdin(text: string, first: Token, semicolon: Token): boolean {
+  if (first.type !== 'word' || (text.charCodeAt(first.start) | 32) !== 99) return false;
   return COPY_FROM_STDIN.test(text.slice(first.start, semicolon.start));
 }
 

@@ -18,11 +18,16 @@ export function withPsqlVariablesReplaced(text: string, tokens?: () => Token[]):
       const quoted = text[token.start + 1] === "'" || text[token.start + 1] === '"';
       result += text.slice(last, token.start) + (quoted ? ' ' : '_');
       last = token.start + 1;
-    } else if (token.type === 'punctuation' && token.start > 0 && text.charCodeAt(token.start - 1) === 92 /* \ */) {
-      // Only psql's `\;` and `\:` leave a backslash outside every token right before a `;` or `:`.
-      result += text.slice(last, token.start - 1) + ' ';
-      last = token.start;
+    } else if (token.type === 'punctuation' && isPsqlEscape(text, token)) {
+      const backslash = text.charCodeAt(token.start) === 92 ? token.start : token.start - 1;
+      result += text.slice(last, backslash) + ' ';
+      last = backslash + 1;
     }
   }
   return result + text.slice(last);
+}
+
+/** psql's `\:` (a token with its backslash) or `\;` (the `;` after a backslash that belongs to no token). */
+function isPsqlEscape(text: string, token: Token): boolean {
+  return text.charCodeAt(token.start) === 92 || (token.start > 0 && text.charCodeAt(token.start - 1) === 92);
 }

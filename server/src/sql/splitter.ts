@@ -1,4 +1,4 @@
-import { tokenize, type Token } from './lexer';
+import { isCopyFromStdin, tokenize, type Token } from './lexer';
 
 /** A statement's place in the document, before parsing. Offsets are UTF-16 indices. */
 export interface StatementSpan {
@@ -43,6 +43,9 @@ export function splitFrom(
   let current: Token[] = [];
   let parenDepth = 0;
   let atomicDepth = 0;
+  // From a `COPY … FROM stdin;` until its data: the statements between (on the rest of its line)
+  // are no place to stop, since lexing from them would not find the data.
+  let copyPending = false;
 
   const flush = (): void => {
     if (current.length > 0) {
@@ -56,7 +59,7 @@ export function splitFrom(
 
   let stoppedAt: number | undefined;
   tokenize(text, from, (token) => {
-    if (stopAt && current.length === 0 && isSignificant(token) && stopAt(token.start)) {
+    if (stopAt && current.length === 0 && !copyPending && isSignificant(token) && stopAt(token.start)) {
       stoppedAt = token.start;
       return false;
     }
@@ -77,6 +80,7 @@ export function splitFrom(
         return;
       case 'psql-meta':
       case 'copy-data':
+        if (token.type === 'copy-data') copyPending = false;
         flush();
         if (token.unterminated && statements.length > 0) statements[statements.length - 1]!.openEnded = true;
         return;
@@ -87,7 +91,10 @@ export function splitFrom(
         current.push(token);
         // Only CREATE RULE holds `;` inside parentheses; elsewhere an unclosed `(` is a mistake
         // that must not swallow the statements after it.
-        if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) flush();
+        if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) {
+          if (isCopyFromStdin(text, current[0]!, token)) copyPending = true;
+          flush();
+        }
         return;
       }
       case 'word':
