@@ -105,6 +105,7 @@ describe('lexer: agreement with PostgreSQL and psql', () => {
     ]);
     // `\\` where SQL is expected is psql's invalid command `\`, after which psql drops the line.
     assert.deepEqual(split('\\\\ DELETE FROM t;\nSELECT 1;'), ['SELECT 1;']);
+    assert.deepEqual(split('SELECT 1; \\\\ \\copy t from stdin\nSELECT 2;'), ['SELECT 1;', 'SELECT 2;']);
     // A meta-command's quoted argument is not cut at a backslash inside it, nor ended by a \r.
     assert.deepEqual(lex('\\echo `a \\\\ b`\rDELETE'), ['psql-meta:\\echo `a \\\\ b`\rDELETE']);
   });

@@ -470,14 +470,16 @@ const NON_SQL_OPERATOR_CHARS = new Set('~!@#^&|`?%'.split('').map((s) => s.charC
  * Where a psql meta-command ends, as psql reads it: its arguments stop at the end of the line, at an
  * unquoted `\\` (which it eats; SQL goes on after it) or before any other unquoted backslash (the
  * next meta-command, or `\;`). A few commands (`\!`, `\copy`, `\h`, `\ef`, `\sf`, …, and `\g |cmd`,
- * `\o |cmd`, `\w |cmd`) take the whole line; that end is returned negated.
+ * `\o |cmd`, `\w |cmd`) take the whole line, and so does a backslash without a command name; that
+ * end is returned negated.
  */
 function metaCommandEnd(text: string, pos: number): number {
   const length = text.length;
   let i = pos + 1;
   while (i < length && !isWhitespace(text.charCodeAt(i)) && text.charCodeAt(i) !== Ch.Backslash) i++;
   const name = text.slice(pos + 1, i);
-  if (WHOLE_LINE_COMMANDS.test(name) || name.toLowerCase() === 'copy') return -lineEnd(text, pos);
+  // `\` alone (or `\\` where SQL is expected) is an invalid command, after which psql drops the line.
+  if (name === '' || WHOLE_LINE_COMMANDS.test(name) || name.toLowerCase() === 'copy') return -lineEnd(text, pos);
   let quote = 0;
   let first = true;
   for (; i < length; i++) {
