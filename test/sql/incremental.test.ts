@@ -28,7 +28,12 @@ const INSERTIONS = [
   'DELETE FROM t',
   '\\.\n',
   'COPY t FROM stdin;\n',
+  'COPY t FROM stdin; SELECT 1; ',
   '\\set x 1\n',
+  '\\:',
+  '\\echo x \\\\ ',
+  '\r',
+  "E'\\'",
   'é',
 ];
 

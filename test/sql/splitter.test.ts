@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { tokenize } from '../../server/src/sql/lexer';
 import { splitStatements } from '../../server/src/sql/splitter';
+import { analyzeDocument } from '../../server/src/sql/analyze';
+import { loadGrammar } from '../../server/src/sql/grammar';
+import { reanalyzeDocument } from '../../server/src/sql/incremental';
+import { comparableAnalysis } from '../helpers/comparable';
 
 /** The statements' texts, exactly as their spans cut them from the source. */
 function split(text: string): string[] {
@@ -9,6 +13,8 @@ function split(text: string): string[] {
 }
 
 describe('statement splitter', () => {
+  before(() => loadGrammar());
+
   it('splits at semicolons and keeps exact spans without surrounding blanks or comments', () => {
     const text = '  SELECT 1;\n-- note\nDELETE FROM t WHERE id = 2 ;  \nUPDATE t SET a = 1';
     assert.deepEqual(split(text), ['SELECT 1;', 'DELETE FROM t WHERE id = 2 ;', 'UPDATE t SET a = 1']);
@@ -57,6 +63,17 @@ describe('statement splitter', () => {
     assert.deepEqual(split(`${fn}\nBEGIN;\nCOMMIT;`), [fn, 'BEGIN;', 'COMMIT;']);
   });
 
+  it('reads BEGIN ATOMIC as a body only in CREATE FUNCTION and CREATE PROCEDURE', () => {
+    // Elsewhere `begin atomic` is a column and its alias, and psql and the server end the statement at `;`.
+    assert.deepEqual(split('SELECT begin atomic FROM t; DELETE FROM t; SELECT CASE WHEN x THEN 1 END;'), [
+      'SELECT begin atomic FROM t;',
+      'DELETE FROM t;',
+      'SELECT CASE WHEN x THEN 1 END;',
+    ]);
+    const procedure = 'CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END;';
+    assert.deepEqual(split(`${procedure} DELETE FROM u;`), [procedure, 'DELETE FROM u;']);
+  });
+
   it('treats psql meta-command lines as separators that belong to no statement', () => {
     const text = '\\set ON_ERROR_STOP on\nSELECT 1;\n\\echo done; really\nSELECT 2\n\\g\nSELECT 3;';
     assert.deepEqual(split(text), ['SELECT 1;', 'SELECT 2', 'SELECT 3;']);
@@ -65,6 +82,13 @@ describe('statement splitter', () => {
   it('skips COPY … FROM stdin data up to the \\. line', () => {
     const text = "COPY t (a, b) FROM stdin;\n1\tDELETE FROM x;\n2\t'quote\n\\.\nSELECT 1;";
     assert.deepEqual(split(text), ['COPY t (a, b) FROM stdin;', 'SELECT 1;']);
+  });
+
+  it('reads the rest of the line of a COPY … FROM stdin as SQL, before the data (as psql does)', () => {
+    const text = 'COPY t FROM stdin; DELETE FROM x;\n1\n\\.\nSELECT 1;';
+    assert.deepEqual(split(text), ['COPY t FROM stdin;', 'DELETE FROM x;', 'SELECT 1;']);
+    const edited = reanalyzeDocument(analyzeDocument(text), text.replace('1\n', '2;\n'));
+    assert.deepEqual(comparableAnalysis(edited), comparableAnalysis(analyzeDocument(edited.text)));
   });
 
   it('finds COPY … FROM stdin data after a comment and a previous statement', () => {

@@ -22,14 +22,17 @@ export function reanalyzeDocument(previous: SqlDocument, text: string, edit?: Ed
   // An earlier statement whose extent depends on later text (an unclosed quote that the edit may
   // close) must be split again too.
   const openEnded = oldStatements.findIndex((s, i) => i < firstReached && s.openEnded);
-  const restartIndex = Math.max(0, openEnded >= 0 ? Math.min(openEnded, firstReached - 1) : firstReached - 1);
+  let restartIndex = Math.max(0, openEnded >= 0 ? Math.min(openEnded, firstReached - 1) : firstReached - 1);
+  // A statement on the rest of the line of a `COPY … FROM stdin` comes before that COPY's data
+  // (psql reads the rest of the line first): only lexing from the COPY finds the data again.
+  if (restartIndex < oldStatements.length) restartIndex = pendingCopyBefore(old, oldStatements, restartIndex) ?? restartIndex;
   const restart = restartIndex < oldStatements.length && firstReached > 0 ? oldStatements[restartIndex]!.span.start : 0;
   const keptBefore = firstReached > 0 ? oldStatements.slice(0, restartIndex) : [];
 
   const { result, stoppedAt } = splitFrom(
     text,
     restart,
-    (start) => start >= changedEnd && startsAnOldStatement(oldStatements, start - delta),
+    (start) => start >= changedEnd && startsAnOldStatement(old, oldStatements, start - delta),
   );
   const statements: Statement[] = [...keptBefore];
   for (const span of result.statements) statements.push(readSpan(text, span, statements.length));
@@ -95,7 +98,22 @@ function firstIndex<T>(items: readonly T[], test: (item: T) => boolean): number 
   return low;
 }
 
-function startsAnOldStatement(statements: readonly Statement[], oldOffset: number): boolean {
+/** Whether an old statement starts there, with the lexer in the same state as in the new text (no COPY data pending). */
+function startsAnOldStatement(old: string, statements: readonly Statement[], oldOffset: number): boolean {
   const i = firstIndex(statements, (s) => s.span.start >= oldOffset);
-  return i < statements.length && statements[i]!.span.start === oldOffset;
+  return i < statements.length && statements[i]!.span.start === oldOffset && pendingCopyBefore(old, statements, i) === undefined;
+}
+
+/**
+ * The first `COPY … FROM` statement whose data comes after statement `index`: the lexer takes
+ * the data at the first newline between statements after the COPY, so it is one reached from
+ * `index` back through gaps without a newline.
+ */
+function pendingCopyBefore(text: string, statements: readonly Statement[], index: number): number | undefined {
+  let found: number | undefined;
+  for (let i = index - 1; i >= 0; i--) {
+    for (let k = statements[i]!.span.end; k < statements[i + 1]!.span.start; k++) if (text.charCodeAt(k) === 10) return found;
+    if (statements[i]!.kind === 'copy-from') found = i;
+  }
+  return found;
 }

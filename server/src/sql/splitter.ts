@@ -1,4 +1,4 @@
-import { tokenize, type Token } from './lexer';
+import { isCopyFromStdin, tokenize, type Token } from './lexer';
 
 /** A statement's place in the document, before parsing. Offsets are UTF-16 indices. */
 export interface StatementSpan {
@@ -43,6 +43,9 @@ export function splitFrom(
   let current: Token[] = [];
   let parenDepth = 0;
   let atomicDepth = 0;
+  // From a `COPY … FROM stdin;` until its data: the statements between (on the rest of its line)
+  // are no place to stop, since lexing from them would not find the data.
+  let copyPending = false;
 
   const flush = (): void => {
     if (current.length > 0) {
@@ -56,7 +59,7 @@ export function splitFrom(
 
   let stoppedAt: number | undefined;
   tokenize(text, from, (token) => {
-    if (stopAt && current.length === 0 && isSignificant(token) && stopAt(token.start)) {
+    if (stopAt && current.length === 0 && !copyPending && isSignificant(token) && stopAt(token.start)) {
       stoppedAt = token.start;
       return false;
     }
@@ -77,6 +80,7 @@ export function splitFrom(
         return;
       case 'psql-meta':
       case 'copy-data':
+        if (token.type === 'copy-data') copyPending = false;
         flush();
         if (token.unterminated && statements.length > 0) statements[statements.length - 1]!.openEnded = true;
         return;
@@ -87,7 +91,10 @@ export function splitFrom(
         current.push(token);
         // Only CREATE RULE holds `;` inside parentheses; elsewhere an unclosed `(` is a mistake
         // that must not swallow the statements after it.
-        if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) flush();
+        if (c === 59 && atomicDepth === 0 && (parenDepth === 0 || !isCreateRule(text, current))) {
+          if (isCopyFromStdin(text, current[0]!, token)) copyPending = true;
+          flush();
+        }
         return;
       }
       case 'word':
@@ -105,19 +112,31 @@ function isSignificant(token: Token): boolean {
 }
 
 function isCreateRule(text: string, tokens: Token[]): boolean {
+  return createsOneOf(text, tokens, ['rule']);
+}
+
+function isCreateRoutine(text: string, tokens: Token[]): boolean {
+  return createsOneOf(text, tokens, ['function', 'procedure']);
+}
+
+/** Whether the statement is `CREATE [OR REPLACE] <object>` for one of `objects`. */
+function createsOneOf(text: string, tokens: Token[], objects: readonly string[]): boolean {
   const words = tokens.slice(0, 4).map((t) => text.slice(t.start, t.end).toLowerCase());
-  return words[0] === 'create' && (words[1] === 'rule' || (words[1] === 'or' && words[3] === 'rule'));
+  return words[0] === 'create' && (objects.includes(words[1] ?? '') || (words[1] === 'or' && objects.includes(words[3] ?? '')));
 }
 
 /**
- * `BEGIN ATOMIC` opens a SQL-standard function body that only its matching `END` closes (as in
- * psql); inside it, `CASE … END` nests.
+ * `BEGIN ATOMIC` opens a SQL-standard routine body that only its matching `END` closes; inside it,
+ * `CASE … END` nests. Only CREATE FUNCTION and CREATE PROCEDURE have such a body: elsewhere
+ * `begin atomic` is a column and its alias (`SELECT begin atomic FROM t;`), and the `;` after it
+ * ends the statement for psql and the server alike.
  */
 function atomicDelta(text: string, before: Token[], token: Token, depth: number): number {
   const word = text.slice(token.start, token.end).toLowerCase();
   if (word === 'atomic') {
     const previous = before[before.length - 1];
-    return previous && text.slice(previous.start, previous.end).toLowerCase() === 'begin' ? 1 : 0;
+    const afterBegin = previous !== undefined && text.slice(previous.start, previous.end).toLowerCase() === 'begin';
+    return afterBegin && isCreateRoutine(text, before) ? 1 : 0;
   }
   if (depth === 0) return 0;
   if (word === 'case') return 1;
