@@ -179,31 +179,39 @@ describe('adversarial preview: a preview never changes data', () => {
   });
 
   describe('comment and boundary tricks that hide statements from the splitter', () => {
+    /** Split as PostgreSQL splits it, the once hidden statement is part of the unit, in plain sight (or the unit is refused). */
+    const inPlainSight = (command: string) => (result: PreviewResult | undefined) => {
+      if (result?.outcome === 'ok')
+        assert.ok(
+          result.statements.some((st) => st.command === command),
+          JSON.stringify(result.statements),
+        );
+    };
     define([
       {
         name: 'a -- comment ended by a lone \\r on the BEGIN line',
         sql: `BEGIN -- note\r; DELETE FROM S.t WHERE id = 1; COMMIT; BEGIN\n;\nDELETE FROM S.t WHERE id = 2;\nCOMMIT;`,
-        refuse: true,
+        check: inPlainSight('DELETE'),
       },
       {
         name: 'a lone \\r comment on the BEGIN line, block never closed',
         sql: `BEGIN -- note\r; UPDATE S.t SET v = 'pwned'; COMMIT; BEGIN\n;`,
-        refuse: true,
+        check: inPlainSight('UPDATE'),
       },
       {
         name: 'BEGIN with options and a \\r comment',
         sql: `BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE -- x\r; DELETE FROM S.t WHERE id = 3; COMMIT; BEGIN ISOLATION LEVEL SERIALIZABLE\n;\nSELECT 1;\nCOMMIT;`,
-        refuse: true,
+        check: inPlainSight('DELETE'),
       },
       {
         name: 'START TRANSACTION with a \\r comment hiding a TRUNCATE',
         sql: `START TRANSACTION -- \r; TRUNCATE S.log, S.counter; COMMIT; START TRANSACTION\n;\nCOMMIT;`,
-        refuse: true,
+        check: inPlainSight('TRUNCATE'),
       },
       {
         name: 'BEGIN WORK, \\r\\r and a hidden INSERT',
         sql: `BEGIN WORK --\r\r;INSERT INTO S.log VALUES ('hidden');COMMIT;BEGIN\n;\nSELECT 1;\nCOMMIT;`,
-        refuse: true,
+        check: inPlainSight('INSERT'),
       },
       {
         name: 'a \\f after a -- comment (PostgreSQL keeps the comment going)',
