@@ -50,7 +50,7 @@ describe('how each statement is run', () => {
     type RowsPlan = Extract<StatementPlan, { mode: 'rows' }>;
     const rows = (sql: string) => plan(sql) as RowsPlan;
     const capture = (sql: string, parts: Partial<CaptureParts> = {}) =>
-      captureFor(rows(sql), { images: true, values: true, ownRows: false, written: [], ...parts });
+      captureFor(rows(sql), { images: true, values: true, versions: { ownRows: false, tidHash: false }, written: [], ...parts });
     const version = (ref: string) =>
       `pg_catalog.hashtextextended(${ref}.tableoid::pg_catalog.text || ':' || ${ref}.ctid::pg_catalog.text || ':' || ${ref}.xmin::pg_catalog.text, 0) AS __safesql_version`;
     const none = (name: string) => `NULL::pg_catalog.int8 AS __safesql_${name}`;
@@ -63,10 +63,13 @@ describe('how each statement is run', () => {
       `INSERT INTO t (a) VALUES (1) RETURNING "t".*, ${none('version')}, ${none('before_hash')}, ${none('after_hash')}, pg_catalog.hashtextextended(ROW("t"."a")::pg_catalog.text, 0) AS __safesql_written_hash`,
     );
     assert.equal(
-      versionsFor(rows('DELETE FROM t WHERE id = 1;'), false),
+      versionsFor(rows('DELETE FROM t WHERE id = 1;'), { ownRows: false, tidHash: false }),
       `SELECT ${version('"t"')}, ${none('before_hash')}, ${none('after_hash')}, ${none('written_hash')} FROM t WHERE id = 1`,
     );
-    assert.match(versionsFor(rows('DELETE FROM t WHERE id = 1;'), true)!, /^SELECT CASE WHEN .*txid_status.* THEN NULL ELSE /);
+    assert.match(
+      versionsFor(rows('DELETE FROM t WHERE id = 1;'), { ownRows: true, tidHash: true })!,
+      /^SELECT CASE WHEN .*txid_status.* THEN NULL ELSE pg_catalog\.hashtidextended\("t"\.ctid, /,
+    );
     const update = capture('UPDATE t SET flag = a IS DISTINCT FROM b WHERE id = 1 -- why\n;');
     assert.match(update, /^UPDATE t SET flag = a IS DISTINCT FROM b FROM \(SELECT ctid AS __safesql_ctid/);
     assert.match(

@@ -14,9 +14,18 @@ import type { TargetTable } from './statementPlan';
  * without reading the values. 64 bits of PostgreSQL's own hash, summed over rows: a digest of the
  * set that does not depend on the order the rows come back in.
  */
-export function versionHash(tableoid: string, ctid: string, xmin: string, ownRows: boolean): string {
-  const hash = `pg_catalog.hashtextextended(${tableoid}::pg_catalog.text || ':' || ${ctid}::pg_catalog.text || ':' || ${xmin}::pg_catalog.text, 0)`;
-  return ownRows ? `CASE WHEN ${writtenByThisTransaction(xmin)} THEN NULL ELSE ${hash} END` : hash;
+export function versionHash(tableoid: string, ctid: string, xmin: string, how: VersionHashing): string {
+  const hash = how.tidHash
+    ? `pg_catalog.hashtidextended(${ctid}, (${tableoid}::pg_catalog.int8 << 32) | ${xmin}::pg_catalog.text::pg_catalog.int8)`
+    : `pg_catalog.hashtextextended(${tableoid}::pg_catalog.text || ':' || ${ctid}::pg_catalog.text || ':' || ${xmin}::pg_catalog.text, 0)`;
+  return how.ownRows ? `CASE WHEN ${writtenByThisTransaction(xmin)} THEN NULL ELSE ${hash} END` : hash;
+}
+
+export interface VersionHashing {
+  /** Rows this transaction wrote (earlier in the unit) have other versions at every run: they count by their number only. */
+  ownRows: boolean;
+  /** PostgreSQL 14+ hashes a tid itself, at half the cost of hashing its text. */
+  tidHash: boolean;
 }
 
 /**
@@ -90,14 +99,22 @@ export function withoutHashes(row: (string | null)[]): (string | null)[] {
 
 /**
  * The digest a preview computes over its capture (the relation `from`) in one pass, so that only the
- * digest travels: a FROM item with DIGEST_COLUMNS columns. The versions are listed only for the first
- * VERSIONS_KEPT + 1 rows, which is all of them when there are few.
+ * digest travels: a FROM item with DIGEST_COLUMNS columns. When `listed`, the versions of the first
+ * VERSIONS_KEPT + 1 rows are listed too, which is all of them when there are few.
  */
-export function digestOf(from: string): string {
+export function digestOf(from: string, kept: 'listed' | 'not listed' = 'listed'): string {
   const sum = (column: string) => `COALESCE(pg_catalog.sum(${column}), 0)::pg_catalog.text`;
-  return `(SELECT pg_catalog.count(*), ${sum(VERSION_HASH)}, ${sum(BEFORE_HASH)}, ${sum(AFTER_HASH)}, ${sum(WRITTEN_HASH)},
-      (SELECT pg_catalog.string_agg(v::pg_catalog.text, ',') FROM (SELECT ${VERSION_HASH} AS v FROM ${from} WHERE ${VERSION_HASH} IS NOT NULL LIMIT ${VERSIONS_KEPT + 1}) AS kept)
+  const list =
+    kept === 'listed'
+      ? `(SELECT pg_catalog.string_agg(v::pg_catalog.text, ',') FROM (SELECT ${VERSION_HASH} AS v FROM ${from} WHERE ${VERSION_HASH} IS NOT NULL LIMIT ${VERSIONS_KEPT + 1}) AS kept)`
+      : 'NULL::pg_catalog.text';
+  return `(SELECT pg_catalog.count(*), ${sum(VERSION_HASH)}, ${sum(BEFORE_HASH)}, ${sum(AFTER_HASH)}, ${sum(WRITTEN_HASH)}, ${list}
      FROM ${from}) AS __safesql_digest`;
+}
+
+/** The versions of a few rows, listed (see `digestOf`), from a query that can run again. */
+export function keptVersions(query: string): string {
+  return `SELECT pg_catalog.string_agg(${VERSION_HASH}::pg_catalog.text, ',') FROM (${query}) AS kept WHERE ${VERSION_HASH} IS NOT NULL`;
 }
 
 /** How many columns `digestOf` has. */

@@ -6,7 +6,9 @@ import {
   digestOf,
   digestOfRows,
   effectsBetween,
+  keptVersions,
   tableCounters,
+  VERSIONS_KEPT,
   withoutHashes,
 } from './guard';
 import type { RowImage, StatementOutcome } from './results';
@@ -229,16 +231,16 @@ async function runRowChange(
     );
   }
   const columns = table.columns.map((c) => c.name);
-  const ownRows = options.written.has(table.qualified);
+  const hashing = { ownRows: options.written.has(table.qualified), tidHash: session.server.versionNumber >= 140000 };
   if (options.keepRows !== 'all' && !options.values && plan.sample) {
-    const versions = versionsFor(plan, ownRows);
+    const versions = versionsFor(plan, hashing);
     if (versions && (await previewDelete(session, text, plan.sample, versions, options.keepRows, table, outcome))) return;
   }
   const width = table.columns.length;
   const statement = captureFor(plan, {
     images: true,
     values: options.keepRows === 'all' || Boolean(options.values),
-    ownRows,
+    versions: hashing,
     written: writtenNames(plan.written, columns),
   });
   let result: Rows;
@@ -304,9 +306,10 @@ async function previewDelete(
 ): Promise<boolean> {
   try {
     const shown = await session.run(`${sample} LIMIT ${keep}`);
-    const digest = await session.run(`SELECT * FROM ${digestOf(`(${versions}) AS __safesql_versions`)}`);
+    const [digest] = (await session.run(`SELECT * FROM ${digestOf(`(${versions}) AS __safesql_versions`, 'not listed')}`)).rows;
+    if (Number(digest![0]) <= VERSIONS_KEPT) digest![DIGEST_COLUMNS - 1] = (await session.run(keptVersions(versions))).rows[0]![0] ?? '';
     await counted(session, outcome, async () => record(await session.run(text), outcome));
-    outcome.digest = digestFromColumns(digest.rows[0]!);
+    outcome.digest = digestFromColumns(digest!);
     if (outcome.digest.rows === outcome.affectedRows) {
       outcome.before = {
         columns: table.columns.map((c) => c.name),

@@ -3,7 +3,7 @@ import { parseWithGrammar } from '../sql/grammar';
 import { tokenize } from '../sql/lexer';
 import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
-import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash, WRITTEN_HASH } from './guard';
+import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash, WRITTEN_HASH, type VersionHashing } from './guard';
 import { transactionControlRefusal } from './transactionControl';
 
 /** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
@@ -163,7 +163,9 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     hasWhere: fields.whereClause !== undefined,
     hasUsing: list(fields.usingClause).length > 0,
   };
-  if (!captureText(text, command, table, clauses, { images: true, values: true, ownRows: true, written: [] })) {
+  if (
+    !captureText(text, command, table, clauses, { images: true, values: true, versions: { ownRows: true, tidHash: true }, written: [] })
+  ) {
     return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
   }
   const sample = command === 'delete' ? sampleText(text, clauses.hasUsing, `${table.reference}.*`) : undefined;
@@ -252,8 +254,8 @@ export interface CaptureParts {
   images: boolean;
   /** The hashes of the rows' values before and after, which an undo's verification compares. */
   values: boolean;
-  /** Rows this transaction wrote (earlier in the unit) count by their values, not their versions, which differ between runs. */
-  ownRows: boolean;
+  /** How row versions are hashed. */
+  versions: VersionHashing;
   /** The columns whose written values a commit compares with its preview (see WrittenColumns). */
   written: string[];
 }
@@ -290,7 +292,7 @@ export function captureText(
     `${version} AS ${VERSION_HASH}, ${before} AS ${BEFORE_HASH}, ${after} AS ${AFTER_HASH}, ${wrote} AS ${WRITTEN_HASH}`;
   const image = parts.images ? `${returned}, ` : '';
   if (command === 'delete') {
-    const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, parts.ownRows);
+    const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, parts.versions);
     return `${body} RETURNING ${image}${hashes(version, values(returned), none, none)}`;
   }
   if (command === 'insert') return `${body} RETURNING ${image}${hashes(none, none, values(returned), written(ref))}`;
@@ -313,7 +315,7 @@ export function captureText(
   }
   const old = `${BEFORE_ALIAS}.__safesql_`;
   return `${rewritten} RETURNING ${parts.images ? `(${old}row).*, ${returned}, ` : ''}${hashes(
-    versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`, parts.ownRows),
+    versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`, parts.versions),
     values(`(${old}row).*`),
     values(returned),
     written(ref),
@@ -326,10 +328,10 @@ export function captureFor(plan: Extract<StatementPlan, { mode: 'rows' }>, parts
 }
 
 /** A DELETE's query for the versions of the rows it removes (and their written hash, none), for a preview's digest. */
-export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, ownRows: boolean): string | undefined {
+export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, how: VersionHashing): string | undefined {
   const ref = plan.table.reference;
   const none = 'NULL::pg_catalog.int8';
-  const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, ownRows);
+  const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, how);
   return sampleText(
     plan.text,
     plan.clauses.hasUsing,
