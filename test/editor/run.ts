@@ -10,7 +10,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +25,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const suiteIndex = path.join(root, 'out/suite/index.js');
 // Loaded as CommonJS, like every other test file, so that it finds its PGlite server script.
 const { openTestDatabase } = createRequire(import.meta.url)('../helpers/database.ts') as typeof import('../helpers/database.ts');
-const { passwordClusterUnavailable, startPasswordCluster } = createRequire(import.meta.url)(
+const { freePort, passwordClusterUnavailable, startPasswordCluster } = createRequire(import.meta.url)(
   '../helpers/passwordCluster.ts',
 ) as typeof import('../helpers/passwordCluster.ts');
 const fixtureWorkspace = path.join(root, 'test/suite/fixtures/workspace');
@@ -281,16 +280,6 @@ async function pressKeys(page: Page, name: string, steps: string[]): Promise<voi
     else await page.keyboard.press(value);
   }
   await writeFile(path.join(acks, `${name}.done`), '');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
 }
 
 async function healthy(port: number): Promise<void> {
