@@ -304,4 +304,28 @@ describe('the gate cannot be fooled', () => {
     assert.deepEqual(await schemaChecksum(db.client, s), original);
     assert.equal(existsSync(marker), false);
   });
+
+  it('does not preview a call of a function whose body acts outside the transaction', async () => {
+    const marker = `/tmp/safesql-gate-fn-${process.pid}-${Date.now()}`;
+    await db.client.query(`
+      CREATE FUNCTION ${s}.export_all() RETURNS void LANGUAGE plpgsql AS $$ BEGIN COPY ${s}.orders TO PROGRAM 'touch ${marker}'; END $$;
+      CREATE FUNCTION ${s}.kill(int) RETURNS boolean LANGUAGE sql AS $$ SELECT pg_terminate_backend($1) $$;
+      CREATE FUNCTION ${s}.harmless() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;`);
+    const original = await schemaChecksum(db.client, s);
+    for (const [sql, reason] of [
+      [`SELECT ${s}.export_all();`, /export_all\(\), which runs a program on the database server/],
+      [
+        `BEGIN;\nDELETE FROM ${s}.orders WHERE id = 1;\nSELECT ${s}.kill(0);\nCOMMIT;`,
+        /kill\(integer\), which acts on|kill\(integer\), which .*session/,
+      ],
+    ] as const) {
+      const result = await previewOf(sql);
+      assert.equal(result.outcome, 'not-previewable', `${sql}: ${JSON.stringify(result.error ?? result.statements)}`);
+      assert.match(result.notPreviewable!, reason);
+    }
+    assert.equal((await previewOf(`SELECT ${s}.harmless();`)).outcome, 'ok');
+    assert.deepEqual(await schemaChecksum(db.client, s), original);
+    assert.equal(existsSync(marker), false);
+    await db.client.query(`DROP FUNCTION ${s}.export_all(), ${s}.kill(int), ${s}.harmless()`);
+  });
 });

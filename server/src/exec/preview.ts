@@ -13,7 +13,7 @@ import type { Journal } from './journal';
 import { Session, TransactionEscaped } from './session';
 import { planStatement, type StatementPlan, type TargetTable } from './statementPlan';
 import { unitTransaction } from './transactionControl';
-import { calledFunctions, sequenceStates, sequencesAdvanced, volatileFunctions } from './untracked';
+import { calledFunctions, functionRefusal, sequenceStates, sequencesAdvanced, volatileFunctions } from './untracked';
 import { unitProblem, type ExecutionUnit } from './units';
 
 /** Where and how a preview or commit runs. */
@@ -62,7 +62,8 @@ export async function preview(
       undo: { possible: false, reason: 'nothing ran' },
       durationMs: 0,
     };
-    const refusal = unitRefusal(document, unit);
+    const called = [...new Set(unit.statements.flatMap(calledFunctions))];
+    const refusal = unitRefusal(document, unit) ?? (await functionRefusal(session, called));
     if (refusal) {
       result.outcome = 'not-previewable';
       result.notPreviewable = refusal;
@@ -88,7 +89,7 @@ export async function preview(
         await session.rollback();
       }
       // Read after the rollback, which sequences ignore: what is left advanced stays advanced.
-      result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...(await callsVolatile(session, unit))];
+      result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...(await callsVolatile(session, called))];
       result.statements = captures.map((c) => c.outcome);
       result.affectedRows = result.readOnly ? 0 : changedRows(captures);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
@@ -123,8 +124,8 @@ export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string 
 }
 
 /** The user-defined volatile functions the unit calls, in one sentence, if any. */
-async function callsVolatile(session: Session, unit: ExecutionUnit): Promise<string[]> {
-  const functions = await volatileFunctions(session, [...new Set(unit.statements.flatMap(calledFunctions))]);
+async function callsVolatile(session: Session, called: string[]): Promise<string[]> {
+  const functions = await volatileFunctions(session, called);
   if (functions.length === 0) return [];
   const one = functions.length === 1;
   return [

@@ -1,4 +1,6 @@
+import { analyzeDocument } from '../sql/analyze';
 import { parseWithGrammar } from '../sql/grammar';
+import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
 import { ExecError } from './errors';
 import type { Session } from './session';
@@ -87,13 +89,41 @@ export async function volatileFunctions(session: Session, names: string[]): Prom
   if (names.length === 0) return [];
   const { rows } = await session.run(
     `SELECT DISTINCT p.oid::pg_catalog.regprocedure::pg_catalog.text
-       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-       JOIN pg_catalog.unnest($1::pg_catalog.text[]) AS called(name)
-         ON CASE WHEN called.name LIKE '%.%' THEN n.nspname || '.' || p.proname = called.name
-                 ELSE p.proname = called.name AND pg_catalog.pg_function_is_visible(p.oid) END
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ${CALLED}
       WHERE p.provolatile = 'v' AND n.nspname <> 'information_schema'
       ORDER BY 1`,
     [names],
   );
   return rows.map(([signature]) => signature!);
+}
+
+/** How `names` match functions as the session resolves them: qualified exactly, unqualified through the search_path. */
+const CALLED = `JOIN pg_catalog.unnest($1::pg_catalog.text[]) AS called(name)
+  ON CASE WHEN called.name LIKE '%.%' THEN n.nspname || '.' || p.proname = called.name
+          ELSE p.proname = called.name AND pg_catalog.pg_function_is_visible(p.oid) END`;
+
+/**
+ * Why a preview must not call these functions, if it must not: a user-defined volatile function
+ * whose body (SQL or PL/pgSQL, read like top-level SQL) has an effect outside the transaction
+ * (dblink, COPY … PROGRAM, …), or one in an untrusted language, which can do anything outside the database.
+ */
+export async function functionRefusal(session: Session, names: string[]): Promise<string | undefined> {
+  if (names.length === 0) return undefined;
+  const { rows } = await session.run(
+    `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, l.lanname::pg_catalog.text, l.lanpltrusted::pg_catalog.text, p.prosrc
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+       JOIN pg_catalog.pg_language l ON l.oid = p.prolang ${CALLED}
+      WHERE p.provolatile = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
+    [names],
+  );
+  for (const [signature, language, trusted, source] of rows) {
+    if (language === 'sql' || language === 'plpgsql') {
+      const body = language === 'sql' ? source! : `DO $__safesql_body$${source}$__safesql_body$;`;
+      const reasons = analyzeDocument(body).statements.flatMap((statement) => previewRefusal(statement) ?? []);
+      if (reasons.length > 0) return `it calls ${signature}, which ${reasons.join('; ')}`;
+    } else if (trusted === 'false' && language !== 'c' && language !== 'internal') {
+      return `it calls ${signature}, written in the untrusted language ${language}, which can act outside the database where no rollback reaches`;
+    }
+  }
+  return undefined;
 }
