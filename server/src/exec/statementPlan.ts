@@ -252,6 +252,8 @@ export function writtenNames(written: WrittenColumns, columns: string[]): string
 export interface CaptureParts {
   /** The changed rows themselves (for display and the journal). */
   images: boolean;
+  /** Columns whose type's output is lossy and which are read as `::text` instead (xml drops its declaration). */
+  asText?: { columns: string[]; textColumns: ReadonlySet<string> };
   /** The hashes of the rows' values before and after, which an undo's verification compares. */
   values: boolean;
   /** How row versions are hashed. */
@@ -290,7 +292,7 @@ export function captureText(
     parts.written.length === 0 ? none : valueHash(parts.written.map((column) => `${row}.${escapeIdentifier(column)}`).join(', '));
   const hashes = (version: string, before: string, after: string, wrote: string) =>
     `${version} AS ${VERSION_HASH}, ${before} AS ${BEFORE_HASH}, ${after} AS ${AFTER_HASH}, ${wrote} AS ${WRITTEN_HASH}`;
-  const image = parts.images ? `${returned}, ` : '';
+  const image = parts.images ? `${imageOf(ref, parts)}, ` : '';
   if (command === 'delete') {
     const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, parts.versions);
     return `${body} RETURNING ${image}${hashes(version, values(returned), none, none)}`;
@@ -314,12 +316,19 @@ export function captureText(
     rewritten = `${body} FROM ${beforeTable} WHERE ${sameRow}`;
   }
   const old = `${BEFORE_ALIAS}.__safesql_`;
-  return `${rewritten} RETURNING ${parts.images ? `(${old}row).*, ${returned}, ` : ''}${hashes(
+  return `${rewritten} RETURNING ${parts.images ? `${imageOf(`(${old}row)`, parts)}, ${imageOf(ref, parts)}, ` : ''}${hashes(
     versionHash(`${old}tableoid`, `${old}ctid`, `${old}xmin`, parts.versions),
     values(`(${old}row).*`),
     values(returned),
     written(ref),
   )}`;
+}
+
+/** A row's columns for an image: `row.*`, or each column, the lossy ones as text. */
+function imageOf(row: string, parts: CaptureParts): string {
+  if (!parts.asText || parts.asText.textColumns.size === 0) return `${row}.*`;
+  const { columns, textColumns } = parts.asText;
+  return columns.map((name) => `${row}.${escapeIdentifier(name)}${textColumns.has(name) ? '::pg_catalog.text' : ''}`).join(', ');
 }
 
 /** A row change's capture (its clauses were located when it was planned). */
