@@ -58,6 +58,10 @@ export async function commit(
 
   return Session.with(context.target, context.passwords, context.signal, async (session) => {
     const { preview } = request;
+    // A commit's incidents go to its own journal, with its entries.
+    const journalIfEscaped = async (error: unknown) => {
+      if (error instanceof TransactionEscaped) await recordEscape({ ...context, journal: request.journal }, session, unit, error, 'commit');
+    };
     const environment = effectiveEnvironment(context.target, session.server, context.settings.environments);
     if (session.server.fingerprint !== preview.server.fingerprint || session.server.databaseOid !== preview.server.databaseOid) {
       return refuse(
@@ -81,10 +85,9 @@ export async function commit(
       captures = await runUnit(session, unit, { keepRows: 'all', explain: false, ...begun });
     } catch (error) {
       await session.rollback();
-      if (error instanceof TransactionEscaped) await recordEscape({ ...context, journal: request.journal }, session, unit, error, 'commit');
-      const escaped = error instanceof TransactionEscaped;
+      await journalIfEscaped(error);
       return {
-        ...refuse(escaped ? error.message : 'PostgreSQL refused the statement; nothing was changed', {
+        ...refuse(error instanceof TransactionEscaped ? error.message : 'PostgreSQL refused the statement; nothing was changed', {
           environment,
           error: runError(error, document),
         }),
@@ -118,7 +121,7 @@ export async function commit(
       await session.assertSameTransaction(transaction, captures[captures.length - 1]?.outcome.statement ?? 0);
       await session.commit();
     } catch (error) {
-      if (error instanceof TransactionEscaped) await recordEscape({ ...context, journal: request.journal }, session, unit, error, 'commit');
+      await journalIfEscaped(error);
       await request.journal.settle(entry.id, 'aborted', (error as Error).message);
       return {
         ...refuse('COMMIT failed; nothing was changed', { environment, error: runError(error, document) }),

@@ -106,15 +106,6 @@ export class Journal {
     await this.append({ type: 'incident', ...incident });
   }
 
-  /** Every recorded incident, oldest first. */
-  async incidents(): Promise<JournalIncident[]> {
-    return (await this.records()).flatMap((record) => {
-      if (record.type !== 'incident') return [];
-      const { type: _type, ...incident } = record;
-      return [incident];
-    });
-  }
-
   private async append(record: JournalRecord): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const file = await open(this.path, 'a', 0o600);

@@ -13,7 +13,7 @@ import type { Journal } from './journal';
 import { Session, TransactionEscaped } from './session';
 import { planStatement, type StatementPlan, type TargetTable } from './statementPlan';
 import { unitTransaction } from './transactionControl';
-import { calledFunctions, functionRefusal, sequenceStates, sequencesAdvanced, volatileFunctions } from './untracked';
+import { calledFunctions, functionRefusal, sequenceStates, sequencesAdvanced, volatileCalls, type VolatileCall } from './untracked';
 import { unitProblem, type ExecutionUnit } from './units';
 
 /** Where and how a preview or commit runs. */
@@ -62,8 +62,8 @@ export async function preview(
       undo: { possible: false, reason: 'nothing ran' },
       durationMs: 0,
     };
-    const called = [...new Set(unit.statements.flatMap(calledFunctions))];
-    const refusal = unitRefusal(document, unit) ?? (await functionRefusal(session, called));
+    const calls = await volatileCalls(session, [...new Set(unit.statements.flatMap(calledFunctions))]);
+    const refusal = unitRefusal(document, unit, plans) ?? functionRefusal(calls);
     if (refusal) {
       result.outcome = 'not-previewable';
       result.notPreviewable = refusal;
@@ -89,7 +89,7 @@ export async function preview(
         await session.rollback();
       }
       // Read after the rollback, which sequences ignore: what is left advanced stays advanced.
-      result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...(await callsVolatile(session, called))];
+      result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...callsVolatile(calls)];
       result.statements = captures.map((c) => c.outcome);
       result.affectedRows = result.readOnly ? 0 : changedRows(captures);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
@@ -108,24 +108,23 @@ export async function preview(
  * statement safesql refuses. A statement PostgreSQL cannot run in a transaction is refused here
  * only inside a block; alone, a commit may run it unpreviewed after explicit confirmation.
  */
-export function unitRefusal(document: SqlDocument, unit: ExecutionUnit): string | undefined {
+function unitRefusal(document: SqlDocument, unit: ExecutionUnit, plans: StatementPlan[]): string | undefined {
   const problem = unitProblem(document, unit);
   if (problem) return problem;
   const transaction = unitTransaction(unit);
   if (!transaction.ok) return transaction.reason;
-  for (const statement of unit.statements) {
-    if (transaction.folded.has(statement)) continue;
-    const plan = planStatement(statement);
-    if (plan.mode !== 'refused') continue;
+  for (const [i, statement] of unit.statements.entries()) {
+    const plan = plans[i]!;
+    if (transaction.folded.has(statement) || plan.mode !== 'refused') continue;
     if (plan.unpreviewable && !unit.block && unit.statements.length === 1) return plan.reason;
     return unit.statements.length === 1 ? plan.reason : `statement ${statement.index + 1}: ${plan.reason}`;
   }
   return undefined;
 }
 
-/** The user-defined volatile functions the unit calls, in one sentence, if any. */
-async function callsVolatile(session: Session, called: string[]): Promise<string[]> {
-  const functions = await volatileFunctions(session, called);
+/** The volatile functions the unit calls, built-in or the user's own, in one sentence, if any. */
+function callsVolatile(calls: VolatileCall[]): string[] {
+  const functions = calls.map((call) => call.signature);
   if (functions.length === 0) return [];
   const one = functions.length === 1;
   return [

@@ -97,9 +97,6 @@ function noteEffects(outcome: StatementOutcome, target: string | undefined): voi
   if (others.length > 0) outcome.notes.push(`also ${others.map(describeEffect).join(', ')} (cascades, triggers or rules)`);
 }
 
-/** Types whose output function loses what `::text` keeps: xml drops a stored `<?xml version="1.0"?>` declaration. */
-const LOSSY_OUTPUT = /^xml(\[\])*$/;
-
 /** RunOptions, and the tables the unit wrote before this statement. */
 type StatementOptions = RunOptions & { written: ReadonlySet<string> };
 
@@ -242,7 +239,7 @@ async function runRowChange(
   const width = table.columns.length;
   const statement = captureFor(plan, {
     images: true,
-    asText: { columns, textColumns: new Set(table.columns.filter((c) => LOSSY_OUTPUT.test(c.type)).map((c) => c.name)) },
+    columns: table.columns,
     values: options.keepRows === 'all' || Boolean(options.values),
     versions: hashing,
     written: writtenNames(plan.written, columns),

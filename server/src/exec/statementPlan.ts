@@ -252,8 +252,8 @@ export function writtenNames(written: WrittenColumns, columns: string[]): string
 export interface CaptureParts {
   /** The changed rows themselves (for display and the journal). */
   images: boolean;
-  /** Columns whose type's output is lossy and which are read as `::text` instead (xml drops its declaration). */
-  asText?: { columns: string[]; textColumns: ReadonlySet<string> };
+  /** The table's columns with their types, when known: those whose output is lossy are read as `::text` (see LOSSY_OUTPUT). */
+  columns?: readonly { name: string; type: string }[];
   /** The hashes of the rows' values before and after, which an undo's verification compares. */
   values: boolean;
   /** How row versions are hashed. */
@@ -324,11 +324,16 @@ export function captureText(
   )}`;
 }
 
-/** A row's columns for an image: `row.*`, or each column, the lossy ones as text. */
+/** Types whose output function loses what `::text` keeps: xml drops a stored `<?xml version="1.0"?>` declaration. */
+const LOSSY_OUTPUT = /^xml(\[\])*$/;
+
+/** A row's columns for an image: `row.*`, or, when a column's output is lossy, each column, those as text. */
 function imageOf(row: string, parts: CaptureParts): string {
-  if (!parts.asText || parts.asText.textColumns.size === 0) return `${row}.*`;
-  const { columns, textColumns } = parts.asText;
-  return columns.map((name) => `${row}.${escapeIdentifier(name)}${textColumns.has(name) ? '::pg_catalog.text' : ''}`).join(', ');
+  const columns = parts.columns ?? [];
+  if (!columns.some((column) => LOSSY_OUTPUT.test(column.type))) return `${row}.*`;
+  return columns
+    .map(({ name, type }) => `${row}.${escapeIdentifier(name)}${LOSSY_OUTPUT.test(type) ? '::pg_catalog.text' : ''}`)
+    .join(', ');
 }
 
 /** A row change's capture (its clauses were located when it was planned). */

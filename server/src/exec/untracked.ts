@@ -81,47 +81,58 @@ export function calledFunctions(statement: Statement): string[] {
   return [...names];
 }
 
-/**
- * The volatile functions among `names` (random(), clock_timestamp(), the user's own), resolved as the
- * session would resolve them (an unqualified name through the search_path), with their signatures.
- */
-export async function volatileFunctions(session: Session, names: string[]): Promise<string[]> {
-  if (names.length === 0) return [];
-  const { rows } = await session.run(
-    `SELECT DISTINCT p.oid::pg_catalog.regprocedure::pg_catalog.text
-       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ${CALLED}
-      WHERE p.provolatile = 'v' AND n.nspname <> 'information_schema'
-      ORDER BY 1`,
-    [names],
-  );
-  return rows.map(([signature]) => signature!);
-}
-
 /** How `names` match functions as the session resolves them: qualified exactly, unqualified through the search_path. */
 const CALLED = `JOIN pg_catalog.unnest($1::pg_catalog.text[]) AS called(name)
   ON CASE WHEN called.name LIKE '%.%' THEN n.nspname || '.' || p.proname = called.name
           ELSE p.proname = called.name AND pg_catalog.pg_function_is_visible(p.oid) END`;
 
+/** A volatile function a unit calls, as the session resolves it. */
+export interface VolatileCall {
+  signature: string;
+  /** In pg_catalog (random(), clock_timestamp()): named, never read. */
+  builtIn: boolean;
+  language: string;
+  trusted: boolean;
+  source: string;
+}
+
 /**
- * Why a preview must not call these functions, if it must not: a user-defined volatile function
- * whose body (SQL or PL/pgSQL, read like top-level SQL) has an effect outside the transaction
- * (dblink, COPY … PROGRAM, …), or one in an untrusted language, which can do anything outside the database.
+ * The volatile functions among `names` (random(), clock_timestamp(), the user's own), resolved as the
+ * session would resolve them (an unqualified name through the search_path), in signature order.
  */
-export async function functionRefusal(session: Session, names: string[]): Promise<string | undefined> {
-  if (names.length === 0) return undefined;
+export async function volatileCalls(session: Session, names: string[]): Promise<VolatileCall[]> {
+  if (names.length === 0) return [];
   const { rows } = await session.run(
-    `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text, l.lanname::pg_catalog.text, l.lanpltrusted::pg_catalog.text, p.prosrc
+    `SELECT DISTINCT p.oid::pg_catalog.regprocedure::pg_catalog.text, (n.nspname = 'pg_catalog')::pg_catalog.text,
+            l.lanname::pg_catalog.text, l.lanpltrusted::pg_catalog.text, p.prosrc
        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
        JOIN pg_catalog.pg_language l ON l.oid = p.prolang ${CALLED}
-      WHERE p.provolatile = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
+      WHERE p.provolatile = 'v' AND n.nspname <> 'information_schema'
+      ORDER BY 1`,
     [names],
   );
-  for (const [signature, language, trusted, source] of rows) {
+  return rows.map(([signature, builtIn, language, trusted, source]) => ({
+    signature: signature!,
+    builtIn: builtIn === 'true',
+    language: language!,
+    trusted: trusted === 'true',
+    source: source ?? '',
+  }));
+}
+
+/**
+ * Why a preview must not make these calls, if it must not: a user-defined function whose body (SQL
+ * or PL/pgSQL, read like top-level SQL) has an effect outside the transaction (dblink, COPY …
+ * PROGRAM, …), or one in an untrusted language, which can do anything outside the database.
+ */
+export function functionRefusal(calls: VolatileCall[]): string | undefined {
+  for (const { signature, builtIn, language, trusted, source } of calls) {
+    if (builtIn) continue;
     if (language === 'sql' || language === 'plpgsql') {
-      const body = language === 'sql' ? source! : `DO $__safesql_body$${source}$__safesql_body$;`;
+      const body = language === 'sql' ? source : `DO $__safesql_body$${source}$__safesql_body$;`;
       const reasons = analyzeDocument(body).statements.flatMap((statement) => previewRefusal(statement) ?? []);
       if (reasons.length > 0) return `it calls ${signature}, which ${reasons.join('; ')}`;
-    } else if (trusted === 'false' && language !== 'c' && language !== 'internal') {
+    } else if (!trusted && language !== 'c' && language !== 'internal') {
       return `it calls ${signature}, written in the untrusted language ${language}, which can act outside the database where no rollback reaches`;
     }
   }
