@@ -52,8 +52,11 @@ const TRANSACTION_MARK = `SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN '
     .map((name) => `pg_catalog.current_setting('${name}')`)
     .join(', ')}`;
 
-/** safesql's own savepoint around each statement, never a name a user statement may use. */
-export const SAVEPOINT = '__safesql_statement';
+/** The start of the names of safesql's own savepoint and cursors, which no user statement may use. */
+export const RESERVED_PREFIX = '__safesql';
+
+/** safesql's own savepoint around each statement. */
+const SAVEPOINT = `${RESERVED_PREFIX}_statement`;
 
 export interface TransactionOptions {
   isolation?: 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted';
@@ -94,8 +97,6 @@ export class Session {
     readonly identity: ConnectionIdentity,
     readonly server: ServerIdentity,
     readonly backendPid: number,
-    /** The values `pinOutputSettings` gave the settings that must not change while a unit runs. */
-    private readonly pinned: Record<string, string>,
   ) {}
 
   static async open(target: ConnectionTarget, passwords?: PasswordSource): Promise<Session> {
@@ -117,8 +118,7 @@ export class Session {
       await pinOutputSettings(client);
       const server = await readServerIdentity(client);
       const pid = await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid');
-      const pinned = Object.fromEntries(Object.keys(PINNED_SETTINGS).map((name) => [name, server.outputSettings[name]!]));
-      return new Session(client, target, passwords, identity, server, Number(pid.rows[0]!.pid), pinned);
+      return new Session(client, target, passwords, identity, server, Number(pid.rows[0]!.pid));
     } catch (error) {
       await client.end().catch(() => undefined);
       throw statementError(error);
@@ -217,10 +217,11 @@ export class Session {
     }
     if (state.mark !== mark) throw new TransactionEscaped(statementNumber, `the transaction ${mark} became ${state.mark}`);
     for (const [name, value] of Object.entries(state.settings)) {
-      if (value !== this.pinned[name]) {
+      const pinned = this.server.outputSettings[name];
+      if (value !== pinned) {
         throw new ExecError(
           'statement',
-          `statement ${statementNumber} changes ${name} (to ${value}), which safesql keeps at ${this.pinned[name]} so that the rows it captures read back exactly; leave it out of the statements safesql runs`,
+          `statement ${statementNumber} changes ${name} (to ${value}), which safesql keeps at ${pinned} so that the rows it captures read back exactly; leave it out of the statements safesql runs`,
         );
       }
     }

@@ -1,6 +1,6 @@
 import { parseWithGrammar, type PgNode } from '../sql/grammar';
 import type { Statement } from '../sql/statement';
-import { SAVEPOINT, type TransactionOptions } from './session';
+import { RESERVED_PREFIX, type TransactionOptions } from './session';
 import type { ExecutionUnit } from './units';
 
 /**
@@ -119,7 +119,7 @@ export function transactionControlRefusal(type: string, fields: Fields): string 
     case 'TRANS_STMT_SAVEPOINT':
     case 'TRANS_STMT_RELEASE':
     case 'TRANS_STMT_ROLLBACK_TO':
-      return String(fields.savepoint_name ?? '').startsWith(SAVEPOINT.slice(0, 9))
+      return String(fields.savepoint_name ?? '').startsWith(RESERVED_PREFIX)
         ? `the savepoint name ${String(fields.savepoint_name)} is reserved for safesql's own savepoints`
         : undefined;
     case 'TRANS_STMT_COMMIT':
