@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import {
   captureFor,
   planStatement,
+  sampleFor,
   versionsFor,
   writtenNames,
   type CaptureParts,
@@ -90,12 +91,29 @@ describe('how each statement is run', () => {
     assert.deepEqual(rows('INSERT INTO p SELECT id + 200, random(), v FROM p;').written, { names: [], positions: [0, 2], all: false });
     assert.deepEqual(rows('INSERT INTO p SELECT * FROM q;').written, { names: [], positions: [], all: true });
     assert.deepEqual(writtenNames({ names: [], positions: [0, 2, 7], all: false }, ['id', 'k', 'v']), ['id', 'v']);
-    const sample = (sql: string) => (plan(sql) as { sample: string }).sample;
+    const sample = (sql: string, columns: { name: string; type: string }[] = []) => sampleFor(rows(sql), columns);
     assert.equal(
       sample('DELETE FROM ONLY t AS a USING s WHERE s.id = a.id RETURNING a.id;'),
       'SELECT "a".* FROM ONLY t AS a, s WHERE s.id = a.id',
     );
     assert.equal(sample('WITH old AS (SELECT 1) DELETE FROM t -- all\n;'), 'WITH old AS (SELECT 1) SELECT "t".* FROM t');
+    // An UPDATE's target, then its FROM items as a join, then its WHERE; its SET and RETURNING are not read.
+    assert.equal(
+      sample('UPDATE ONLY t AS a SET n = s.n, flag = x IS DISTINCT FROM y FROM s, u WHERE s.id = a.id RETURNING a.id;'),
+      'SELECT "a".* FROM ONLY t AS a, s, u WHERE s.id = a.id',
+    );
+    assert.equal(sample('UPDATE t SET flag = a IS NOT DISTINCT FROM b WHERE id = 1;'), 'SELECT "t".* FROM t WHERE id = 1');
+    assert.equal(sample('WITH x AS (SELECT 1) UPDATE t SET a = 1 -- all\n;'), 'WITH x AS (SELECT 1) SELECT "t".* FROM t');
+    // Columns whose output is lossy are read as text, as every image reads them.
+    assert.equal(
+      sample('DELETE FROM t WHERE id = 1;', [
+        { name: 'id', type: 'integer' },
+        { name: 'doc', type: 'xml' },
+      ]),
+      'SELECT "t"."id", "t"."doc"::pg_catalog.text FROM t WHERE id = 1',
+    );
+    assert.equal(rows('INSERT INTO t VALUES (1);').readable, false);
+    assert.deepEqual(rows('UPDATE t SET a = 1, (b, c) = (SELECT 1, 2) WHERE id = 1;').assigned, ['a', 'b', 'c']);
     const joined = capture('UPDATE t SET n = s.n FROM s WHERE s.id = t.id;');
     assert.match(joined, /^UPDATE t SET n = s\.n FROM \(SELECT .* AS __safesql_before, s WHERE \(s\.id = t\.id\) AND /);
   });

@@ -37,14 +37,16 @@ export interface TableActivity {
   secondsSinceRead?: number;
 }
 
-export async function checkLiveness(session: Session, tableOids: string[]): Promise<Liveness> {
+/** `ours`: the backends of safesql's own other sessions, which are not somebody else. */
+export async function checkLiveness(session: Session, tableOids: string[], ours: number[] = []): Promise<Liveness> {
   const sessions = await session.run(
     `SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
             coalesce(json_agg(DISTINCT application_name) FILTER (WHERE application_name <> ''), '[]'),
             extract(epoch FROM clock_timestamp() - max(greatest(state_change, query_start, backend_start)))::bigint,
             count(*) FILTER (WHERE state IS NULL)
        FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> ALL ($1::int[]) AND backend_type = 'client backend'`,
+    [ours],
   );
   const [others, active, idleInTransaction, applications, seconds, hidden] = sessions.rows[0]!;
   const oids = tableOids.filter((oid) => /^\d+$/.test(oid));

@@ -7,10 +7,11 @@ import { ExecError } from './errors';
 import { checkLiveness } from './liveness';
 import type { PreviewResult, RunError } from './results';
 import { undoAvailability } from './reversal';
-import { changedRows, runUnit, UnitError, type StatementCapture } from './run';
+import { changedRows, readsBeside, runUnit, UnitError, type StatementCapture } from './run';
 import { schemaFingerprint } from './guard';
 import type { Journal } from './journal';
 import { Session, TransactionEscaped } from './session';
+import { SnapshotReader } from './snapshotReader';
 import { planStatement, type StatementPlan, type TargetTable } from './statementPlan';
 import { unitTransaction } from './transactionControl';
 import { calledFunctions, functionRefusal, sequenceStates, sequencesAdvanced, volatileCalls, type VolatileCall } from './untracked';
@@ -70,7 +71,16 @@ export async function preview(
       result.undo = { possible: false, reason: 'it cannot be undone from the journal: it was never previewed' };
     } else {
       let captures: StatementCapture[] = [];
-      const sequences = await sequenceStates(session);
+      // Connects while the sequences are read, for the reads the unit's first statement needs beside
+      // it; before BEGIN, as a reader that would wait for this transaction to end must be found out first.
+      const opening = firstReadsBeside(unit, plans, { keepRows: context.settings.previewRowLimit, ...options })
+        ? openReader(session, context)
+        : Promise.resolve(undefined);
+      const sequences = await sequenceStates(session).catch(async (error: unknown) => {
+        await (await opening)?.close();
+        throw error;
+      });
+      const reader = await opening;
       try {
         const { transaction, folded } = await beginTransaction(session, unit, context.settings, result.readOnly);
         result.schema = await schemaFingerprint(session, targetTables(plans));
@@ -80,6 +90,7 @@ export async function preview(
           transaction,
           folded,
           ...options,
+          ...(reader ? { reader } : {}),
         });
       } catch (error) {
         result.outcome = 'error';
@@ -87,6 +98,7 @@ export async function preview(
         if (error instanceof TransactionEscaped) await recordEscape(context, session, unit, error, 'preview');
       } finally {
         await session.rollback();
+        await reader?.close();
       }
       // Read after the rollback, which sequences ignore: what is left advanced stays advanced.
       result.cautions = [...sequencesAdvanced(sequences, await sequenceStates(session)), ...callsVolatile(calls)];
@@ -94,12 +106,25 @@ export async function preview(
       result.affectedRows = result.readOnly ? 0 : changedRows(captures);
       result.undo = result.readOnly ? { possible: true, reason: 'nothing to undo: it only reads' } : undoAvailability(captures);
       if (environment.environment !== 'local' && result.outcome === 'ok' && !result.readOnly) {
-        result.liveness = await checkLiveness(session, [...new Set(captures.flatMap((c) => (c.table ? [c.table.oid] : [])))]);
+        const ours = reader ? [reader.backendPid] : [];
+        result.liveness = await checkLiveness(session, [...new Set(captures.flatMap((c) => (c.table ? [c.table.oid] : [])))], ours);
       }
     }
     result.durationMs = Math.round(performance.now() - started);
     return result;
   });
+}
+
+/** Whether the unit's first statement to run (after a BEGIN's folded SET TRANSACTION) reads beside itself. */
+function firstReadsBeside(unit: ExecutionUnit, plans: StatementPlan[], options: Parameters<typeof readsBeside>[1]): boolean {
+  const transaction = unitTransaction(unit);
+  const first = unit.statements.findIndex((statement) => !(transaction.ok && transaction.folded.has(statement)));
+  return first >= 0 && readsBeside(plans[first]!, options);
+}
+
+function openReader(main: Session, context: ExecContext): Promise<SnapshotReader | undefined> {
+  const { statementTimeoutMs, lockTimeoutMs } = context.settings;
+  return SnapshotReader.open(main, context.target, context.passwords, { statementTimeoutMs, lockTimeoutMs });
 }
 
 /**

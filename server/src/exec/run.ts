@@ -1,3 +1,4 @@
+import { escapeIdentifier } from 'pg';
 import { ExecError } from './errors';
 import {
   describeEffect,
@@ -13,7 +14,17 @@ import {
 } from './guard';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
-import { captureFor, planStatement, versionsFor, writtenNames, type StatementPlan } from './statementPlan';
+import {
+  captureFor,
+  imageOf,
+  planStatement,
+  sampleFor,
+  versionsFor,
+  writtenDigestText,
+  writtenNames,
+  type StatementPlan,
+} from './statementPlan';
+import type { SnapshotReader } from './snapshotReader';
 import { describeTable, type TableInfo } from './tables';
 import type { Statement } from '../sql/statement';
 import type { ExecutionUnit } from './units';
@@ -37,6 +48,8 @@ export interface RunOptions {
   folded: ReadonlySet<Statement>;
   /** Digest the values of a preview's rows too, as a commit does (an undo's preview compares them). */
   values?: boolean;
+  /** A second session for the reads a preview's first statement needs of the rows before it (see `readsBeside`). */
+  reader?: SnapshotReader;
 }
 
 /** A failure inside a unit, with the statement it came from. */
@@ -68,7 +81,9 @@ export async function runUnit(session: Session, unit: ExecutionUnit, options: Ru
       const plan = planStatement(statement);
       // The user's own SAVEPOINT, RELEASE and ROLLBACK TO would release or discard safesql's savepoint.
       const guarded = statement.kind !== 'transaction';
-      const capture = await runStatement(session, statement.text, statement.index + 1, plan, guarded, { ...options, written });
+      // Only the first statement: a later one would see this transaction's own rows, which the reader does not.
+      const reader = captures.length === 0 ? options.reader : undefined;
+      const capture = await runStatement(session, statement.text, statement.index + 1, plan, guarded, { ...options, written, reader });
       captures.push(capture);
       for (const effect of capture.outcome.effects ?? []) if (effect.inserted || effect.updated) written.add(effect.table);
       await session.assertSameTransaction(options.transaction, statement.index + 1);
@@ -100,6 +115,17 @@ function noteEffects(outcome: StatementOutcome, target: string | undefined): voi
 /** RunOptions, and the tables the unit wrote before this statement. */
 type StatementOptions = RunOptions & { written: ReadonlySet<string> };
 
+/** The reader, and the snapshot of the transaction it is to read at. */
+interface Beside {
+  reader: SnapshotReader;
+  snapshot: string;
+}
+
+/** Whether a preview reads the rows a statement changes apart from it (beside it, or before it): a DELETE's or UPDATE's first rows and versions. */
+export function readsBeside(plan: StatementPlan, options: { keepRows: number | 'all'; values?: boolean }): boolean {
+  return plan.mode === 'rows' && plan.readable && options.keepRows !== 'all' && !options.values;
+}
+
 async function runStatement(
   session: Session,
   text: string,
@@ -115,6 +141,9 @@ async function runStatement(
     noteEffects(outcome, undefined);
     return { outcome, plan };
   }
+  // A snapshot cannot be exported inside a savepoint, so it is taken now, for the reads beside the statement.
+  const beside =
+    options.reader && readsBeside(plan, options) ? { reader: options.reader, snapshot: await session.exportSnapshot() } : undefined;
   // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
   // without aborting the transaction: the statement then runs exactly as written.
   await session.savepoint();
@@ -131,7 +160,7 @@ async function runStatement(
       await runRead(session, text, plan.cursor, options, outcome);
       break;
     case 'rows':
-      await runRowChange(session, text, plan, options, capture);
+      await runRowChange(session, text, plan, { ...options, beside }, capture);
       break;
     case 'truncate':
       await runTruncate(session, text, plan, outcome);
@@ -205,7 +234,7 @@ async function runRowChange(
   session: Session,
   text: string,
   plan: Extract<StatementPlan, { mode: 'rows' }>,
-  options: StatementOptions,
+  options: StatementOptions & { beside?: Beside },
   capture: StatementCapture,
 ): Promise<void> {
   const { outcome } = capture;
@@ -232,9 +261,12 @@ async function runRowChange(
   }
   const columns = table.columns.map((c) => c.name);
   const hashing = { ownRows: options.written.has(table.qualified), tidHash: session.server.versionNumber >= 140000 };
-  if (options.keepRows !== 'all' && !options.values && plan.sample) {
+  if (options.keepRows !== 'all' && readsBeside(plan, options)) {
+    const change = changeFor(plan, table, text);
     const versions = versionsFor(plan, hashing);
-    if (versions && (await previewDelete(session, text, plan.sample, versions, options.keepRows, table, outcome))) return;
+    const sample = sampleFor(plan, table.columns);
+    const reads = versions && sample && { sample, versions, keep: options.keepRows };
+    if (change && reads && (await previewFromReads(session, change, reads, table, capture, options.beside))) return;
   }
   const width = table.columns.length;
   const statement = captureFor(plan, {
@@ -290,42 +322,151 @@ async function runRowChange(
   }
 }
 
+/** What a preview reads of the rows a statement changes, as they are before it: queries over them (see `sampleText`, `versionsFor`). */
+interface Reads {
+  sample: string;
+  versions: string;
+  keep: number;
+}
+
+/** The rows a statement changes as they are before it: the first ones to show, and the digest of the versions of all of them. */
+interface RowsBefore {
+  shown: Rows;
+  digest: (string | null)[];
+}
+
 /**
- * A DELETE's preview: the first rows it removes and the versions of all of them, from queries,
- * then the statement bare, which counts them. Returns false (having undone its attempt) when the
- * queries fail or do not see the rows the DELETE removes (a join that repeats them), for the
- * general capture to try.
+ * How a statement whose rows are read apart from it runs: a DELETE bare; an UPDATE returning only
+ * the digest of the values it writes, its rows after it found again by primary key. Undefined when
+ * an UPDATE's rows cannot be found that way: no primary key, a SET that assigns one of its columns,
+ * or triggers, which may change any column (the general capture then pairs the rows by place).
  */
-async function previewDelete(
+interface Change {
+  command: 'delete' | 'update';
+  text: string;
+  /** UPDATE: whether `text` returns the digest of the written values rather than running bare. */
+  digestsWritten: boolean;
+}
+
+function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableInfo, text: string): Change | undefined {
+  if (plan.command === 'delete') return { command: 'delete', text, digestsWritten: false };
+  if (plan.command !== 'update' || table.primaryKey.length === 0 || table.triggers.length > 0) return undefined;
+  if (plan.assigned.some((column) => table.primaryKey.includes(column))) return undefined;
+  const written = writtenNames(
+    plan.written,
+    table.columns.map((c) => c.name),
+  );
+  if (written.length === 0) return { command: 'update', text, digestsWritten: false };
+  const digesting = writtenDigestText(plan, written);
+  return digesting ? { command: 'update', text: digesting, digestsWritten: true } : undefined;
+}
+
+async function rowsBefore(run: (text: string) => Promise<Rows>, reads: Reads): Promise<RowsBefore> {
+  const shown = await run(`${reads.sample} LIMIT ${reads.keep}`);
+  const digest = (await run(`SELECT * FROM ${digestOf(`(${reads.versions}) AS __safesql_versions`, 'not listed')}`)).rows[0]!;
+  if (Number(digest[0]) <= VERSIONS_KEPT) digest[DIGEST_COLUMNS - 1] = (await run(keptVersions(reads.versions))).rows[0]![0] ?? '';
+  return { shown, digest };
+}
+
+/**
+ * A DELETE's or UPDATE's preview from queries over its rows (the first ones, and the versions of
+ * all of them) and the statement run without capturing them, which counts them; with a reader, the
+ * queries run beside the statement, at the snapshot it starts from. Returns false (having undone its
+ * attempt) when the queries fail or do not see the rows the statement changes (a join that repeats
+ * them), or an UPDATE's rows are not found again after it, for the general capture to try.
+ */
+async function previewFromReads(
   session: Session,
-  text: string,
-  sample: string,
-  versions: string,
-  keep: number,
+  change: Change,
+  reads: Reads,
   table: TableInfo,
-  outcome: StatementOutcome,
+  capture: StatementCapture,
+  beside: Beside | undefined,
 ): Promise<boolean> {
+  const { outcome } = capture;
+  let written = '0';
+  const run = () =>
+    counted(session, outcome, async () => {
+      const result = await session.run(change.text);
+      record(result, outcome);
+      if (!change.digestsWritten) return;
+      outcome.affectedRows = Number(result.rows[0]![0]);
+      written = result.rows[0]![1] ?? '0';
+    });
   try {
-    const shown = await session.run(`${sample} LIMIT ${keep}`);
-    const [digest] = (await session.run(`SELECT * FROM ${digestOf(`(${versions}) AS __safesql_versions`, 'not listed')}`)).rows;
-    if (Number(digest![0]) <= VERSIONS_KEPT) digest![DIGEST_COLUMNS - 1] = (await session.run(keptVersions(versions))).rows[0]![0] ?? '';
-    await counted(session, outcome, async () => record(await session.run(text), outcome));
-    outcome.digest = digestFromColumns(digest!);
+    let before = beside ? await readWhileChanging(session, beside, reads, outcome, run) : undefined;
+    if (!before) {
+      before = await rowsBefore((query) => session.run(query), reads);
+      await run();
+    }
+    outcome.command = change.command.toUpperCase();
+    outcome.digest = { ...digestFromColumns(before.digest), written };
     if (outcome.digest.rows === outcome.affectedRows) {
-      outcome.before = {
-        columns: table.columns.map((c) => c.name),
-        rows: shown.rows.slice(0, outcome.affectedRows),
-        total: outcome.affectedRows,
-      };
-      return true;
+      const columns = table.columns.map((c) => c.name);
+      const shown = before.shown.rows.slice(0, outcome.affectedRows);
+      outcome.before = { columns, rows: shown, total: outcome.affectedRows };
+      if (change.command === 'delete') return true;
+      const after = await rowsAgain(session, table, shown);
+      if (after) {
+        outcome.after = { columns, rows: after, total: outcome.affectedRows };
+        return true;
+      }
     }
   } catch (error) {
     if (error instanceof ExecError && error.kind !== 'statement') throw error;
   }
   await session.rollbackToSavepoint();
-  delete outcome.digest;
-  delete outcome.effects;
+  for (const key of ['digest', 'effects', 'before', 'after'] as const) delete outcome[key];
   return false;
+}
+
+/**
+ * The statement, and its reads on the reader at the same time. The statement's failure is the one
+ * that counts (the reader is then stopped); if only the reader fails, the statement is undone and
+ * undefined returned, for the reads to run in the transaction before it.
+ */
+async function readWhileChanging(
+  session: Session,
+  { reader, snapshot }: Beside,
+  reads: Reads,
+  outcome: StatementOutcome,
+  run: () => Promise<void>,
+): Promise<RowsBefore | undefined> {
+  // Settled at once: the reads may fail while the statement still runs, which is not an unhandled rejection.
+  const reading = reader.read(snapshot, (query) => rowsBefore(query, reads)).catch(() => undefined);
+  try {
+    await run();
+  } catch (error) {
+    reader.destroy();
+    await reading;
+    throw error;
+  }
+  const before = await reading;
+  if (!before) {
+    await session.rollbackToSavepoint();
+    delete outcome.effects;
+  }
+  return before;
+}
+
+/**
+ * The rows `shown` (as they were before an UPDATE) as they are after it, found by primary key, in
+ * the same order; undefined unless every one is found exactly once.
+ */
+async function rowsAgain(session: Session, table: TableInfo, shown: (string | null)[][]): Promise<(string | null)[][] | undefined> {
+  if (shown.length === 0) return [];
+  const positions = table.primaryKey.map((key) => table.columns.findIndex((c) => c.name === key));
+  if (positions.some((p) => p < 0)) return undefined;
+  const keys = positions.map((p) => shown.map((row) => row[p] ?? null));
+  const join = positions.map((p, i) => `t.${escapeIdentifier(table.columns[p]!.name)} = k.k${i}::${table.columns[p]!.type}`).join(' AND ');
+  const unnest = keys.map((_, i) => `$${i + 1}::pg_catalog.text[]`).join(', ');
+  const names = keys.map((_, i) => `k${i}`).join(', ');
+  const { rows } = await session.run(
+    `SELECT k.n, ${imageOf('t', table)} FROM pg_catalog.unnest(${unnest}) WITH ORDINALITY AS k(${names}, n) JOIN ${table.qualified} AS t ON ${join} ORDER BY k.n`,
+    keys,
+  );
+  if (rows.length !== shown.length || rows.some((row, i) => Number(row[0]) !== i + 1)) return undefined;
+  return rows.map((row) => row.slice(1));
 }
 
 function image(result: Rows, rows: (string | null)[][], keep: number | 'all'): RowImage {

@@ -33,13 +33,14 @@ export interface ServerIdentity {
  * (time zone abbreviations) are not always read back as written. DateStyle keeps the server's
  * field order (DMY, MDY), which decides how the user's own date literals read.
  * `standard_conforming_strings` also decides where a string ends, and must match the lexer's view.
+ * Each value is an SQL expression (DateStyle's reads the current one).
  */
-const PINNED_SETTINGS: Record<string, (current: string) => string> = {
-  extra_float_digits: () => '3',
-  bytea_output: () => 'hex',
-  DateStyle: (current) => `ISO, ${current.split(',')[1]?.trim() || 'MDY'}`,
-  IntervalStyle: () => 'postgres',
-  standard_conforming_strings: () => 'on',
+const PINNED_SETTINGS: Record<string, string> = {
+  extra_float_digits: "'3'",
+  bytea_output: "'hex'",
+  DateStyle: `'ISO, ' || COALESCE(NULLIF(pg_catalog.btrim(pg_catalog.split_part(pg_catalog.current_setting('DateStyle'), ',', 2)), ''), 'MDY')`,
+  IntervalStyle: "'postgres'",
+  standard_conforming_strings: "'on'",
 };
 
 /** Settings the values' text depends on without being lossy; recorded so the reversal reads them back alike. */
@@ -57,6 +58,11 @@ export const RESERVED_PREFIX = '__safesql';
 
 /** safesql's own savepoint around each statement. */
 const SAVEPOINT = `${RESERVED_PREFIX}_statement`;
+
+export interface TimeLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
 
 export interface TransactionOptions {
   isolation?: 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted';
@@ -111,14 +117,12 @@ export class Session {
       throw connectionError(error, identity);
     }
     try {
-      // If safesql dies mid-transaction, the server notices within a second (PostgreSQL 14+) and rolls
-      // back, instead of holding the transaction's locks until its statement ends.
+      // If safesql dies mid-transaction, the server notices within a second (PostgreSQL 14+, on
+      // platforms that support it, hence on its own) and rolls back, instead of holding the
+      // transaction's locks until its statement ends.
       await client.query("SELECT set_config('client_connection_check_interval', '1000', false)").catch(() => undefined);
-      await client.query("SET idle_in_transaction_session_timeout = '60s'").catch(() => undefined);
-      await pinOutputSettings(client);
-      const server = await readServerIdentity(client);
-      const pid = await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid');
-      return new Session(client, target, passwords, identity, server, Number(pid.rows[0]!.pid));
+      const { server, backendPid } = await pinAndIdentify(client);
+      return new Session(client, target, passwords, identity, server, backendPid);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw statementError(error);
@@ -171,21 +175,35 @@ export class Session {
   }
 
   /** BEGIN with the block's options, then the time limits local to this transaction; returns its mark. */
-  async begin(options: TransactionOptions, limits: { statementTimeoutMs: number; lockTimeoutMs: number }): Promise<string> {
+  async begin(options: TransactionOptions, limits: TimeLimits): Promise<string> {
     const parts = ['BEGIN'];
     if (options.isolation) parts.push(`ISOLATION LEVEL ${ISOLATION_LEVELS[options.isolation]}`);
     if (options.readOnly !== undefined) parts.push(options.readOnly ? 'READ ONLY' : 'READ WRITE');
     if (options.deferrable !== undefined) parts.push(options.deferrable ? 'DEFERRABLE' : 'NOT DEFERRABLE');
-    await this.control(parts.join(' '));
-    await this.setTimeouts(limits, 'local');
+    await this.control(`${parts.join(' ')}; ${timeouts(limits, 'local')}`);
     return (await this.transactionState()).mark;
   }
 
+  /**
+   * A read-only transaction that sees exactly what another session's transaction saw when it
+   * exported `snapshot` (see `exportSnapshot`), with the same time limits.
+   */
+  async beginAtSnapshot(snapshot: string, limits: TimeLimits): Promise<void> {
+    // The identifier comes from the server, but it is spliced into SQL: only its documented shape passes.
+    if (!/^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/.test(snapshot)) throw new ExecError('statement', `unexpected snapshot identifier ${snapshot}`);
+    await this.control(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; ${timeouts(limits, 'local')}`,
+    );
+  }
+
+  /** What the open transaction sees now, for another session to see too (`beginAtSnapshot`); never inside a savepoint. */
+  async exportSnapshot(): Promise<string> {
+    return (await this.run('SELECT pg_catalog.pg_export_snapshot()')).rows[0]![0]!;
+  }
+
   /** The statement and lock time limits, for this transaction (`local`) or this session. */
-  async setTimeouts(limits: { statementTimeoutMs: number; lockTimeoutMs: number }, scope: 'local' | 'session'): Promise<void> {
-    const set = scope === 'local' ? 'SET LOCAL' : 'SET';
-    await this.control(`${set} statement_timeout = ${integer(limits.statementTimeoutMs)}`);
-    await this.control(`${set} lock_timeout = ${integer(limits.lockTimeoutMs)}`);
+  async setTimeouts(limits: TimeLimits, scope: 'local' | 'session'): Promise<void> {
+    await this.control(timeouts(limits, scope));
   }
 
   async savepoint(): Promise<void> {
@@ -293,41 +311,46 @@ const ISOLATION_LEVELS: Record<NonNullable<TransactionOptions['isolation']>, str
   'read uncommitted': 'READ UNCOMMITTED',
 };
 
+function timeouts(limits: TimeLimits, scope: 'local' | 'session'): string {
+  const set = scope === 'local' ? 'SET LOCAL' : 'SET';
+  return `${set} statement_timeout = ${integer(limits.statementTimeoutMs)}; ${set} lock_timeout = ${integer(limits.lockTimeoutMs)}`;
+}
+
 function integer(value: number): string {
   if (!Number.isSafeInteger(value) || value < 0) throw new ExecError('statement', `${value} is not a whole number of milliseconds`);
   return String(value);
 }
 
-async function pinOutputSettings(client: Client): Promise<void> {
-  const { rows } = await client.query<{ name: string; setting: string }>(
-    `SELECT name, pg_catalog.current_setting(name) AS setting FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`,
-    [Object.keys(PINNED_SETTINGS)],
-  );
-  const names = rows.map((row) => row.name);
-  const values = rows.map(({ name, setting }) => PINNED_SETTINGS[name]!(setting));
-  await client.query(
-    'SELECT pg_catalog.set_config(name, value, false) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS s(name, value)',
-    [names, values],
-  );
-}
-
-async function readServerIdentity(client: Client): Promise<ServerIdentity> {
+/**
+ * Pins the output settings and reads the server's identity, in one round trip: the settings are
+ * set in a materialized CTE, which runs before the identity (with the values pinned) is read.
+ */
+async function pinAndIdentify(client: Client): Promise<{ server: ServerIdentity; backendPid: number }> {
+  const pins = Object.entries(PINNED_SETTINGS).map(([name, pinned]) => `pg_catalog.set_config('${name}', ${pinned}, false)`);
   const { rows } = await client.query<Record<string, string>>(
-    `SELECT (SELECT system_identifier::pg_catalog.text FROM pg_catalog.pg_control_system()) AS system_identifier,
+    `WITH pinned AS MATERIALIZED (
+       SELECT ${pins.join(', ')}, pg_catalog.set_config('idle_in_transaction_session_timeout', '60s', false)
+     )
+     SELECT (SELECT system_identifier::pg_catalog.text FROM pg_catalog.pg_control_system()) AS system_identifier,
             pg_catalog.current_database() AS database,
             (SELECT oid::pg_catalog.text FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) AS database_oid,
             pg_catalog.current_setting('server_version') AS version,
             pg_catalog.current_setting('server_version_num') AS version_number,
-            ${OUTPUT_SETTINGS.map((name) => `pg_catalog.current_setting('${name}') AS "${name}"`).join(', ')}`,
+            pg_catalog.pg_backend_pid()::pg_catalog.text AS backend_pid,
+            ${OUTPUT_SETTINGS.map((name) => `pg_catalog.current_setting('${name}') AS "${name}"`).join(', ')}
+       FROM pinned`,
   );
   const row = rows[0]!;
   return {
-    fingerprint: `${row.system_identifier}/${row.database}`,
-    systemIdentifier: row.system_identifier!,
-    database: row.database!,
-    databaseOid: row.database_oid!,
-    version: row.version!,
-    versionNumber: Number(row.version_number),
-    outputSettings: Object.fromEntries(OUTPUT_SETTINGS.map((name) => [name, row[name]!])),
+    backendPid: Number(row.backend_pid),
+    server: {
+      fingerprint: `${row.system_identifier}/${row.database}`,
+      systemIdentifier: row.system_identifier!,
+      database: row.database!,
+      databaseOid: row.database_oid!,
+      version: row.version!,
+      versionNumber: Number(row.version_number),
+      outputSettings: Object.fromEntries(OUTPUT_SETTINGS.map((name) => [name, row[name]!])),
+    },
   };
 }

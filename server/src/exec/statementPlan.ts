@@ -27,8 +27,10 @@ export type StatementPlan =
       /** The statement as written, and where its clauses are, for the captures built from it. */
       text: string;
       clauses: Clauses;
-      /** DELETE: the query for the rows it removes (a preview shows the first of them). */
-      sample?: string;
+      /** DELETE and UPDATE: whether its rows can be read by a query, as they are before it (see `sampleFor`, `versionsFor`). */
+      readable: boolean;
+      /** UPDATE: the columns its SET assigns. */
+      assigned: string[];
       /** The columns it writes with values that depend only on the data (see `writtenColumns`). */
       written: WrittenColumns;
       undoable: boolean;
@@ -168,15 +170,19 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
   ) {
     return { mode: 'count', note: 'its clauses could not be located to capture the changed rows' };
   }
-  const sample = command === 'delete' ? sampleText(text, clauses.hasUsing, `${table.reference}.*`) : undefined;
+  const readable = command !== 'insert' && sampleText(text, command, clauses, '*') !== undefined;
   return {
     mode: 'rows',
     command,
     table,
     text,
     clauses,
-    ...(sample ? { sample } : {}),
+    readable,
     written: writtenColumns(type, fields),
+    assigned:
+      type === 'UpdateStmt'
+        ? list(fields.targetList).flatMap((item) => (typeof unwrap(item)?.[1].name === 'string' ? [unwrap(item)![1].name as string] : []))
+        : [],
     undoable: !upsert,
     ...(upsert
       ? { note: 'INSERT … ON CONFLICT DO UPDATE: rows it updated cannot be told from rows it inserted, so it cannot be undone' }
@@ -328,7 +334,7 @@ export function captureText(
 const LOSSY_OUTPUT = /^xml(\[\])*$/;
 
 /** A row's columns for an image: `row.*`, or, when a column's output is lossy, each column, those as text. */
-function imageOf(row: string, parts: CaptureParts): string {
+export function imageOf(row: string, parts: Pick<CaptureParts, 'columns'>): string {
   const columns = parts.columns ?? [];
   if (!columns.some((column) => LOSSY_OUTPUT.test(column.type))) return `${row}.*`;
   return columns
@@ -341,34 +347,77 @@ export function captureFor(plan: Extract<StatementPlan, { mode: 'rows' }>, parts
   return captureText(plan.text, plan.command, plan.table, plan.clauses, parts)!;
 }
 
-/** A DELETE's query for the versions of the rows it removes (and their written hash, none), for a preview's digest. */
+/** A DELETE's or UPDATE's query for the rows it changes, as an image shows them (see `imageOf`). */
+export function sampleFor(plan: Extract<StatementPlan, { mode: 'rows' }>, columns: CaptureParts['columns']): string | undefined {
+  if (plan.command === 'insert') return undefined;
+  return sampleText(plan.text, plan.command, plan.clauses, imageOf(plan.table.reference, { columns }));
+}
+
+/** A DELETE's or UPDATE's query for the versions of the rows it changes (and their hashes of values, none), for a preview's digest. */
 export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, how: VersionHashing): string | undefined {
+  if (plan.command === 'insert') return undefined;
   const ref = plan.table.reference;
   const none = 'NULL::pg_catalog.int8';
   const version = versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, how);
   return sampleText(
     plan.text,
-    plan.clauses.hasUsing,
+    plan.command,
+    plan.clauses,
     `${version} AS ${VERSION_HASH}, ${none} AS ${BEFORE_HASH}, ${none} AS ${AFTER_HASH}, ${none} AS ${WRITTEN_HASH}`,
   );
 }
 
 /**
- * A DELETE as a query over the rows it would remove, selecting `columns`: the first rows for a
- * preview to show, and the versions of all of them for its digest, while the statement itself runs
- * bare (capturing every deleted row would cost as much again).
+ * A DELETE or UPDATE as a query over the rows it would change, selecting `columns`: the first rows
+ * for a preview to show, and the versions of all of them for its digest, while the statement itself
+ * runs without capturing them (through RETURNING, that would cost as much again). Its target and
+ * USING or FROM items are joined as the statement joins them; a join that repeats a row shows in
+ * the count, which the caller compares with the statement's.
  */
-export function sampleText(text: string, hasUsing: boolean, columns: string): string | undefined {
+export function sampleText(text: string, command: 'delete' | 'update', clauses: Clauses, columns: string): string | undefined {
   const { topLevel, bodyEnd: endOf } = topLevelWords(text);
-  const main = topLevel.findIndex((t) => t.word === 'delete');
-  const from = topLevel[main + 1];
-  if (main < 0 || from?.word !== 'from') return undefined;
-  const after = topLevel.slice(main + 2);
+  const main = topLevel.findIndex((t) => t.word === command);
+  if (main < 0) return undefined;
+  const after = topLevel.slice(main + 1);
   const bodyEnd = endOf(after.find((t) => t.word === 'returning'));
-  const using = after.find((t) => t.word === 'using' && t.start < bodyEnd);
-  if (Boolean(using) !== hasUsing) return undefined;
-  const source = using ? `${text.slice(from.end, using.start).trimEnd()},${text.slice(using.end, bodyEnd)}` : text.slice(from.end, bodyEnd);
+  let source: string;
+  if (command === 'delete') {
+    const from = after[0];
+    if (from?.word !== 'from') return undefined;
+    const using = after.find((t) => t.word === 'using' && t.start < bodyEnd);
+    if (Boolean(using) !== clauses.hasUsing) return undefined;
+    source = using ? `${text.slice(from.end, using.start).trimEnd()},${text.slice(using.end, bodyEnd)}` : text.slice(from.end, bodyEnd);
+  } else {
+    const set = after.find((t) => t.word === 'set');
+    if (!set) return undefined;
+    const where = after.find((t) => t.word === 'where' && t.start > set.start && t.start < bodyEnd);
+    const from = after.find(
+      (t) => t.word === 'from' && t.previous !== 'distinct' && t.start > set.start && (!where || t.start < where.start),
+    );
+    if (Boolean(from) !== clauses.hasFrom || Boolean(where) !== clauses.hasWhere) return undefined;
+    const target = text.slice(topLevel[main]!.end, set.start).trimEnd();
+    source = from ? `${target},${text.slice(from.end, bodyEnd)}` : where ? `${target} ${text.slice(where.start, bodyEnd)}` : target;
+  }
   return `${text.slice(0, topLevel[main]!.start)}SELECT ${columns} FROM${source}`;
+}
+
+/**
+ * An UPDATE that returns only what a preview's digest needs of the rows it writes: their number and
+ * the sum of the hashes of the values it sets from the data (see WrittenColumns); the rows it
+ * changes are read beside or before it (see `sampleText`). Undefined when its clauses are not
+ * where the parse tree says they are.
+ */
+export function writtenDigestText(plan: Extract<StatementPlan, { mode: 'rows' }>, written: string[]): string | undefined {
+  const { topLevel, bodyEnd: endOf } = topLevelWords(plan.text);
+  const main = topLevel.findIndex((t) => t.word === plan.command);
+  if (main < 0) return undefined;
+  const body = plan.text.slice(0, endOf(topLevel.slice(main + 1).find((t) => t.word === 'returning'))).trimEnd();
+  const hash =
+    written.length === 0
+      ? 'NULL::pg_catalog.int8'
+      : valueHash(written.map((column) => `${plan.table.reference}.${escapeIdentifier(column)}`).join(', '));
+  return `WITH __safesql_changed AS (${body} RETURNING ${hash} AS ${WRITTEN_HASH})
+    SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(${WRITTEN_HASH}), 0)::pg_catalog.text FROM __safesql_changed`;
 }
 
 interface Word {
