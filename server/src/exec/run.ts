@@ -406,7 +406,10 @@ async function previewFromReads(
       const shown = before.shown.rows.slice(0, outcome.affectedRows);
       outcome.before = { columns, rows: shown, total: outcome.affectedRows };
       if (change.command === 'delete') return true;
-      const after = await rowsAgain(session, table, shown);
+      // A cascade back into the table (a foreign key to itself) could move other rows onto the keys shown.
+      const own = outcome.effects?.find((effect) => effect.table === table.qualified);
+      const alone = !own || (own.updated === outcome.affectedRows && own.inserted === 0 && own.deleted === 0);
+      const after = alone ? await rowsAgain(session, table, shown) : undefined;
       if (after) {
         outcome.after = { columns, rows: after, total: outcome.affectedRows };
         return true;
