@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { commit } from '../../server/src/exec/commit';
-import { Journal } from '../../server/src/exec/journal';
+import { Journal, type JournalEntry } from '../../server/src/exec/journal';
 import { preview, type ExecContext } from '../../server/src/exec/preview';
+import { reversalOf } from '../../server/src/exec/reversal';
 import { commitUndo, previewUndo, undoPlan, undoRefusal } from '../../server/src/exec/undo';
 import { loadGrammar } from '../../server/src/sql/grammar';
 import { createSchema, openTestDatabase, schemaChecksum, type TestDatabase } from '../helpers/database';
@@ -75,6 +76,27 @@ describe('commit reproduces its preview or refuses; undo restores the exact rows
     assert.equal(committed.affectedRows, 20);
     const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM ${s}.items`);
     assert.equal(rows[0].n, 40);
+    const undone = await undoLast();
+    assert.equal(undone.outcome, 'committed', undone.reason ?? JSON.stringify(undone.error));
+    assert.deepEqual(await schemaChecksum(db.client, s), original);
+  });
+
+  it('undoes an entry written before the reversal was built at undo time, from the reversal it holds', async () => {
+    const original = await schemaChecksum(db.client, s);
+    const { committed } = await previewAndCommit(`UPDATE ${s}.items SET name = name || '!', price = price + 1 WHERE id <= 7;`);
+    assert.equal(committed.outcome, 'committed', committed.reason);
+    const [line, outcome] = readFileSync(journal.path, 'utf8').trim().split('\n');
+    const entry = JSON.parse(line!) as JournalEntry & { type: 'entry' };
+    // The shape such entries have: the reversal stored, no layout, availability or settings beside the images.
+    const reversal = reversalOf(entry);
+    assert.equal(reversal.possible, true);
+    assert.ok(reversal.statements.some((step) => step.expectedRows === 7));
+    const { undo: _undo, outputSettings: _settings, ...older } = entry;
+    const written = { ...older, images: entry.images.map(({ layout: _layout, ...image }) => image), reversal };
+    writeFileSync(journal.path, `${JSON.stringify(written)}\n${outcome}\n`);
+    const listed = (await journal.find())!;
+    assert.equal(listed.images[0]!.layout, undefined);
+    assert.deepEqual(reversalOf(listed), reversal);
     const undone = await undoLast();
     assert.equal(undone.outcome, 'committed', undone.reason ?? JSON.stringify(undone.error));
     assert.deepEqual(await schemaChecksum(db.client, s), original);
@@ -251,7 +273,7 @@ describe('commit reproduces its preview or refuses; undo restores the exact rows
     assert.equal(ran.statements[0]!.command, 'VACUUM');
     const [entry] = await journal.list();
     assert.equal(entry!.status, 'committed');
-    assert.equal(entry!.reversal.possible, false);
+    assert.equal(reversalOf(entry!).possible, false);
   });
 
   it('a commit interrupted between journal and COMMIT is listed as pending', async () => {
@@ -262,7 +284,6 @@ describe('commit reproduces its preview or refuses; undo restores the exact rows
     const [entry] = await entryOnly.list();
     assert.equal(entry!.id, committed.journalId);
     // Rewrite the journal without its outcome line, as a crash right before COMMIT would leave it.
-    const { readFileSync, writeFileSync } = await import('node:fs');
     writeFileSync(entryOnly.path, readFileSync(entryOnly.path, 'utf8').split('\n')[0] + '\n');
     const [pending] = await entryOnly.list();
     assert.equal(pending!.status, 'pending');

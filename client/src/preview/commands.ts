@@ -1,7 +1,7 @@
 import { plural } from '../../../server/src/plural';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { JournalListing } from '../../../server/src/exec/journal';
+import type { JournalSummary } from '../../../server/src/exec/journal';
 import type { CommitResult, PreviewResult } from '../../../server/src/exec/results';
 import { CLIENT_COMMANDS, LSP_REQUESTS, type CommitParams, type PreviewParams, type UndoParams } from '../../../server/src/protocol';
 import type { Connections } from '../connections/connections';
@@ -195,7 +195,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     vscode.commands.registerCommand(CLIENT_COMMANDS.undoLast, (journalId?: string) => undo(journalId)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showJournal, async () => {
       const client = await services.ready;
-      const entries = await client.sendRequest<Omit<JournalListing, 'images'>[]>(LSP_REQUESTS.journal, {});
+      const entries = await client.sendRequest<JournalSummary[]>(LSP_REQUESTS.journal, {});
       if (entries.length === 0) return void vscode.window.showInformationMessage('safesql: the journal is empty.');
       const picked = await vscode.window.showQuickPick(
         entries.map((e) => ({

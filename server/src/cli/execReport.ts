@@ -1,6 +1,7 @@
 import { plural } from '../plural';
 import { describeIdentity } from '../exec/connection';
 import type { JournalListing } from '../exec/journal';
+import { reversalOf } from '../exec/reversal';
 import type { CommitResult, PreviewResult, RowImage, RunError, StatementOutcome } from '../exec/results';
 import type { SqlDocument } from '../sql/statement';
 
@@ -137,6 +138,7 @@ export function formatJournal(entries: JournalListing[]): string {
 }
 
 export function formatEntry(entry: JournalListing): string {
+  const reversal = reversalOf(entry);
   const lines = [
     `Journal entry ${entry.id} (${entry.undoneBy ? `undone by ${entry.undoneBy}` : entry.status})`,
     `  at:          ${entry.at}`,
@@ -146,9 +148,9 @@ export function formatEntry(entry: JournalListing): string {
     `  rows:        ${entry.affectedRows}`,
     '  statement:',
     ...entry.text.split('\n').map((l) => `    ${l}`),
-    `  undo: ${entry.reversal.possible ? entry.reversal.reason : `not possible — ${entry.reversal.reason}`}`,
+    `  undo: ${reversal.possible ? reversal.reason : `not possible — ${reversal.reason}`}`,
   ];
-  if (entry.reversal.possible)
-    lines.push('  reversal script:', ...entry.reversal.statements.flatMap((s) => `${s.sql};`.split('\n').map((l) => `    ${l}`)));
+  if (reversal.possible)
+    lines.push('  reversal script:', ...reversal.statements.flatMap((s) => `${s.sql};`.split('\n').map((l) => `    ${l}`)));
   return `${lines.join('\n')}\n`;
 }

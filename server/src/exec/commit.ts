@@ -6,8 +6,8 @@ import { Journal, type JournalEntry } from './journal';
 import { checkLiveness, withWritesSince } from './liveness';
 import { digestDifference, effectsDifference, schemaFingerprint } from './guard';
 import { beginTransaction, recordEscape, runError, targetTables, type ExecContext } from './preview';
-import type { CommitResult, PreviewResult, StatementOutcome } from './results';
-import { buildReversal } from './reversal';
+import type { CommitResult, PreviewResult, StatementOutcome, UndoAvailability } from './results';
+import { commitUndoAvailability } from './reversal';
 import { changedRows, runUnit, type StatementCapture } from './run';
 import { Session, TransactionEscaped } from './session';
 import { planStatement } from './statementPlan';
@@ -108,8 +108,8 @@ export async function commit(
       return refuse(reason, { environment, statements, affectedRows, ...(liveness ? { liveness } : {}) });
     }
 
-    const reversal = buildReversal(captures, session.server.outputSettings);
-    const entry = journalEntry(unit, request, session, environment.environment, captures, reversal, affectedRows);
+    const undo = commitUndoAvailability(captures);
+    const entry = journalEntry(unit, request, session, environment.environment, captures, undo, affectedRows);
     try {
       await request.journal.write(entry);
     } catch (error) {
@@ -136,7 +136,7 @@ export async function commit(
       statements,
       affectedRows,
       journalId: entry.id,
-      undo: { possible: reversal.possible, reason: reversal.reason },
+      undo,
       ...(liveness ? { liveness } : {}),
       durationMs: Math.round(performance.now() - started),
     };
@@ -254,7 +254,7 @@ function journalEntry(
   session: Session,
   environment: JournalEntry['environment'],
   captures: StatementCapture[],
-  reversal: JournalEntry['reversal'],
+  undo: UndoAvailability,
   affectedRows: number,
 ): JournalEntry {
   return {
@@ -286,13 +286,15 @@ function journalEntry(
               command: outcome.command,
               table: table.qualified,
               columns: table.columns.map((c) => c.name),
+              layout: { columns: table.columns, primaryKey: table.primaryKey },
               ...(before ? { before } : {}),
               ...(after ? { after } : {}),
             },
           ]
         : [],
     ),
-    reversal,
+    undo,
+    outputSettings: session.server.outputSettings,
   };
 }
 
@@ -312,7 +314,7 @@ async function runUnpreviewed(
     session,
     environment.environment,
     [],
-    { possible: false, reason: 'it ran without a preview', statements: [] },
+    { possible: false, reason: 'it ran without a preview' },
     0,
   );
   try {

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { InputError } from '../config/inputError';
 import type { ConnectionIdentity } from './connection';
 import type { Environment } from '../protocol';
+import type { UndoAvailability } from './results';
 import type { Reversal } from './reversal';
+import type { TableColumn } from './tables';
 
 /** The full images of one statement's rows, as committed. */
 export interface JournalImage {
@@ -13,6 +15,8 @@ export interface JournalImage {
   command: string;
   table?: string;
   columns: string[];
+  /** What the reversal needs of the table (entries written since the reversal is built at undo time). */
+  layout?: { columns: TableColumn[]; primaryKey: string[] };
   before?: (string | null)[][];
   after?: (string | null)[][];
 }
@@ -42,7 +46,12 @@ export interface JournalEntry {
     digest?: { rows: number; before: string; after: string };
   }[];
   images: JournalImage[];
-  reversal: Reversal;
+  /** Whether it can be undone, as said at commit; the reversal is built from the images when an undo asks. */
+  undo?: UndoAvailability;
+  /** The output settings the images' values were written under, which the reversal reads them back with. */
+  outputSettings?: Record<string, string>;
+  /** The reversal itself, in entries written before it was built at undo time. */
+  reversal?: Reversal;
 }
 
 export type JournalStatus = 'pending' | 'committed' | 'aborted';
@@ -72,6 +81,9 @@ export interface JournalListing extends JournalEntry {
   /** The entry that undid this one, if any. */
   undoneBy?: string;
 }
+
+/** An entry as the editor lists it: without its row images, with the reversal built from them. */
+export type JournalSummary = Omit<JournalListing, 'images' | 'reversal'> & { reversal: Reversal };
 
 /** Where the CLI keeps its journal and previews: `$SAFESQL_HOME`, else `~/.safesql`. */
 export function safesqlHome(): string {

@@ -1,5 +1,6 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { describeEffect } from './guard';
+import type { JournalEntry } from './journal';
 import type { UndoAvailability } from './results';
 import type { StatementCapture } from './run';
 import type { TableColumn, TableInfo } from './tables';
@@ -73,30 +74,57 @@ function notUndoable(mode: string): string {
 }
 
 /**
+ * Whether a commit's changes can be undone, said at commit time: the availability above, and no
+ * UPDATE that changed an identity column PostgreSQL lets no UPDATE set back. The reversal itself is
+ * built when an undo asks for it (`reversalOf`), from the journal's images.
+ */
+export function commitUndoAvailability(captures: StatementCapture[]): UndoAvailability {
+  const availability = undoAvailability(captures);
+  if (!availability.possible) return availability;
+  for (const { plan, table, before, after } of captures) {
+    if (plan.mode !== 'rows' || plan.command !== 'update' || !table) continue;
+    const identity = changedColumns(table, before ?? [], after ?? []).find(({ column }) => column.identityAlways);
+    if (identity)
+      return {
+        possible: false,
+        reason: `it changes the identity column ${identity.column.name}, which PostgreSQL lets no UPDATE set back`,
+      };
+  }
+  return availability;
+}
+
+/** A journaled table as the reversal needs it. */
+export type ReversalTable = Pick<TableInfo, 'qualified' | 'columns' | 'primaryKey'>;
+
+/** The rows of one committed statement, as the journal holds them. */
+export interface RestorableImage {
+  statement: number;
+  command: string;
+  table: ReversalTable;
+  before?: (string | null)[][];
+  after?: (string | null)[][];
+}
+
+/**
  * The reversal script, in reverse statement order: deleted rows are inserted again, updated rows set
  * back by primary key, inserted rows deleted by primary key. UPDATE and DELETE reversals only touch
  * rows still exactly as the commit left them, so a row changed since makes the row count differ and
  * the undo's own commit refuse, instead of overwriting someone else's change.
  */
-export function buildReversal(captures: StatementCapture[], outputSettings: Record<string, string>): Reversal {
-  const availability = undoAvailability(captures);
+export function buildReversal(images: RestorableImage[], availability: UndoAvailability, outputSettings: Record<string, string>): Reversal {
   if (!availability.possible) return { ...availability, statements: [] };
   // Values were captured as text under these settings; they must be read back under the same ones.
-  const statements = Object.entries(outputSettings).map(([name, value]) => ({
+  const statements: Reversal['statements'] = Object.entries(outputSettings).map(([name, value]) => ({
     sql: `SET LOCAL ${escapeIdentifier(name)} = ${escapeLiteral(value)}`,
     expectedRows: 0,
   }));
-  for (const capture of [...captures].reverse()) {
-    const { plan, table, outcome } = capture;
-    if (plan.mode !== 'rows' || !table || outcome.affectedRows === 0) continue;
-    const reverses = (steps: { sql: string; expectedRows: number }[]) => steps.map((step) => ({ ...step, reverses: outcome.statement }));
-    if (plan.command === 'delete') statements.push(...reverses(reinsert(table, capture.before ?? [])));
-    else if (plan.command === 'insert') statements.push(...reverses(deleteInserted(table, capture.after ?? [])));
-    else {
-      const reverted = revertUpdate(table, capture.before ?? [], capture.after ?? []);
-      if (typeof reverted === 'string') return { possible: false, reason: reverted, statements: [] };
-      statements.push(...reverses(reverted));
-    }
+  for (const image of [...images].reverse()) {
+    const { table, before = [], after = [] } = image;
+    if (before.length === 0 && after.length === 0) continue;
+    const reverses = (steps: { sql: string; expectedRows: number }[]) => steps.map((step) => ({ ...step, reverses: image.statement }));
+    if (image.command === 'DELETE') statements.push(...reverses(reinsert(table, before)));
+    else if (image.command === 'INSERT') statements.push(...reverses(deleteInserted(table, after)));
+    else statements.push(...reverses(revertUpdate(table, before, after)));
   }
   return { ...availability, statements };
 }
@@ -112,7 +140,7 @@ const literal = (text: string) => (/['\\]/.test(text) ? escapeLiteral(text) : `'
 const value = (text: string | null) => (text === null ? 'NULL' : literal(text));
 const typed = (text: string | null, column: TableColumn) => (text === null ? 'NULL' : `${literal(text)}::${column.type}`);
 
-function reinsert(table: TableInfo, rows: (string | null)[][]) {
+function reinsert(table: ReversalTable, rows: (string | null)[][]) {
   const writable = table.columns.map((column, i) => ({ column, i })).filter(({ column }) => !column.generated);
   const names = writable.map(({ column }) => escapeIdentifier(column.name)).join(', ');
   const overriding = writable.some(({ column }) => column.identityAlways) ? ' OVERRIDING SYSTEM VALUE' : '';
@@ -129,7 +157,7 @@ function unchangedSince(columns: { column: TableColumn; alias: string }[]): stri
   return columns.map(({ column, alias }) => `format('%L', t.${escapeIdentifier(column.name)}) = format('%L', v.${alias})`).join(' AND ');
 }
 
-function deleteInserted(table: TableInfo, rows: (string | null)[][]) {
+function deleteInserted(table: ReversalTable, rows: (string | null)[][]) {
   const columns = table.columns.map((column, i) => ({ column, i, alias: `a${i}` }));
   return chunks(rows).map((chunk) => ({
     sql: `DELETE FROM ${table.qualified} AS t USING (VALUES\n${chunk
@@ -139,14 +167,17 @@ function deleteInserted(table: TableInfo, rows: (string | null)[][]) {
   }));
 }
 
-function revertUpdate(table: TableInfo, before: (string | null)[][], after: (string | null)[][]) {
-  const index = new Map(table.columns.map((column, i) => [column.name, i]));
-  const changed = table.columns
+/** The columns an UPDATE changed in any row (generated ones are never written back). */
+function changedColumns(table: ReversalTable, before: (string | null)[][], after: (string | null)[][]) {
+  return table.columns
     .map((column, i) => ({ column, i }))
     .filter(({ column, i }) => !column.generated && before.some((row, r) => row[i] !== after[r]![i]));
+}
+
+function revertUpdate(table: ReversalTable, before: (string | null)[][], after: (string | null)[][]) {
+  const index = new Map(table.columns.map((column, i) => [column.name, i]));
+  const changed = changedColumns(table, before, after);
   if (changed.length === 0) return [];
-  const identity = changed.find(({ column }) => column.identityAlways);
-  if (identity) return `it changes the identity column ${identity.column.name}, which PostgreSQL lets no UPDATE set back`;
   const keys = table.primaryKey.map((name) => ({ column: table.columns[index.get(name)!]!, i: index.get(name)! }));
   const aliases = [...keys.map((_, k) => `k${k}`), ...changed.map((_, c) => `b${c}`), ...changed.map((_, c) => `a${c}`)];
   return chunks(before.map((row, r) => ({ row, now: after[r]! }))).map((chunk) => ({
@@ -163,4 +194,16 @@ function revertUpdate(table: TableInfo, before: (string | null)[][], after: (str
     ].join(' AND ')}`,
     expectedRows: chunk.length,
   }));
+}
+
+/** A journal entry's reversal: built from its images, or as written, for entries that hold one. */
+export function reversalOf(entry: JournalEntry): Reversal {
+  if (entry.reversal) return entry.reversal;
+  const availability = entry.undo ?? { possible: false, reason: 'the entry holds no undo information' };
+  const images: RestorableImage[] = [];
+  for (const image of entry.images) {
+    if (!image.table || !image.layout) return { possible: false, reason: 'the entry does not describe its tables', statements: [] };
+    images.push({ ...image, table: { qualified: image.table, ...image.layout } });
+  }
+  return buildReversal(images, availability, entry.outputSettings ?? {});
 }

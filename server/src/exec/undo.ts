@@ -5,11 +5,13 @@ import type { JournalListing } from './journal';
 import { preview, type ExecContext } from './preview';
 import { describeEffect } from './guard';
 import type { CommitResult, PreviewResult, StatementOutcome } from './results';
+import { reversalOf, type Reversal } from './reversal';
 import { executionUnits, type ExecutionUnit } from './units';
 
 /** A journal entry's reversal, ready to go through preview → commit like any other unit. */
 export interface UndoPlan {
   entry: JournalListing;
+  reversal: Reversal;
   document: SqlDocument;
   unit: ExecutionUnit;
 }
@@ -19,16 +21,18 @@ export function undoRefusal(entry: JournalListing): string | undefined {
   if (entry.status !== 'committed')
     return `journal entry ${entry.id} was not committed (${entry.status}${entry.reason ? `: ${entry.reason}` : ''})`;
   if (entry.undoneBy) return `journal entry ${entry.id} was already undone by ${entry.undoneBy}`;
-  if (!entry.reversal.possible) return `journal entry ${entry.id} cannot be undone: ${entry.reversal.reason}`;
-  if (entry.reversal.statements.every((s) => s.expectedRows === 0)) return `journal entry ${entry.id} changed no rows: nothing to undo`;
+  const reversal = reversalOf(entry);
+  if (!reversal.possible) return `journal entry ${entry.id} cannot be undone: ${reversal.reason}`;
+  if (reversal.statements.every((s) => s.expectedRows === 0)) return `journal entry ${entry.id} changed no rows: nothing to undo`;
   return undefined;
 }
 
 export function undoPlan(entry: JournalListing): UndoPlan {
-  const script = `-- safesql: undo of journal entry ${entry.id}\nBEGIN;\n${entry.reversal.statements.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;\n`;
+  const reversal = reversalOf(entry);
+  const script = `-- safesql: undo of journal entry ${entry.id}\nBEGIN;\n${reversal.statements.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;\n`;
   const document = analyzeDocument(script);
   const unit = executionUnits(document)[0]!;
-  return { entry, document, unit };
+  return { entry, reversal, document, unit };
 }
 
 /**
@@ -48,7 +52,7 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
       mismatch: `journal entry ${plan.entry.id} was committed on server ${plan.entry.fingerprint} (database OID ${plan.entry.databaseOid ?? 'unknown'}), but this connection reaches ${result.server.fingerprint} (database OID ${result.server.databaseOid})`,
     };
   }
-  const expected = plan.entry.reversal.statements;
+  const expected = plan.reversal.statements;
   for (const [i, outcome] of result.statements.entries()) {
     const want = expected[i]?.expectedRows;
     if (want !== undefined && outcome.affectedRows !== want) {
@@ -58,7 +62,7 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
       };
     }
   }
-  const restored = restoredDifference(plan.entry, result.statements);
+  const restored = restoredDifference(plan.entry, plan.reversal, result.statements);
   return restored ? { preview: result, mismatch: restored } : { preview: result };
 }
 
@@ -67,7 +71,7 @@ export async function previewUndo(plan: UndoPlan, context: ExecContext): Promise
  * them, a rule, a default): each committed statement's digest against the digest of what its
  * reversal restores, compared inside the undo's own transaction before anything is committed.
  */
-export function restoredDifference(entry: JournalListing, outcomes: StatementOutcome[]): string | undefined {
+export function restoredDifference(entry: JournalListing, reversal: Reversal, outcomes: StatementOutcome[]): string | undefined {
   const restored = new Map<number, { rows: number; before: bigint; after: bigint }>();
   const journaled = new Set(entry.images.map((image) => image.table));
   for (const outcome of outcomes) {
@@ -76,7 +80,7 @@ export function restoredDifference(entry: JournalListing, outcomes: StatementOut
       return `the undo would also change what the journal does not hold: statement ${outcome.statement} ${elsewhere.map(describeEffect).join(', ')} (triggers or rules), so nothing was changed`;
     }
   }
-  for (const [i, step] of entry.reversal.statements.entries()) {
+  for (const [i, step] of reversal.statements.entries()) {
     if (step.reverses === undefined) continue;
     const digest = outcomes[i]?.digest;
     if (!digest)
@@ -129,6 +133,7 @@ export async function commitUndo(
       verify: async (captures) =>
         restoredDifference(
           plan.entry,
+          plan.reversal,
           captures.map((c) => c.outcome),
         ),
     },

@@ -16,7 +16,8 @@ import { Session } from '../exec/session';
 import { commit } from '../exec/commit';
 import type { ConnectionTarget, PasswordSource } from '../exec/connection';
 import { ExecError } from '../exec/errors';
-import { Journal, type JournalListing } from '../exec/journal';
+import { Journal, type JournalSummary } from '../exec/journal';
+import { reversalOf } from '../exec/reversal';
 import { preview, type ExecContext } from '../exec/preview';
 import type { CommitResult, PreviewResult } from '../exec/results';
 import { previewUndo, undoPlan, undoRefusal } from '../exec/undo';
@@ -178,8 +179,11 @@ export class ExecutionService {
     }
   }
 
-  async journalEntries(): Promise<Omit<JournalListing, 'images'>[]> {
-    return (await this.host.journal.list()).reverse().map(({ images: _images, ...entry }) => entry);
+  async journalEntries(): Promise<JournalSummary[]> {
+    return (await this.host.journal.list()).reverse().map((entry) => {
+      const { images: _images, ...summary } = entry;
+      return { ...summary, reversal: reversalOf(entry) };
+    });
   }
 
   private forget(uri: string, digest: string): void {
