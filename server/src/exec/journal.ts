@@ -85,6 +85,45 @@ export interface JournalListing extends JournalEntry {
 /** An entry as the editor lists it: without its row images, with the reversal built from them. */
 export type JournalSummary = Omit<JournalListing, 'images' | 'reversal'> & { reversal: Reversal };
 
+/** About how many characters go to the file at a time. */
+const WRITE_CHUNK = 1 << 20;
+
+/** Rows serialized at a time within a long array. */
+const ROWS_PER_PIECE = 1_000;
+
+/**
+ * `JSON.stringify(value)`, in pieces: objects key by key, long arrays a slice at a time, everything
+ * else whole. For the plain data a journal holds (no toJSON, no functions), the pieces join into
+ * exactly what JSON.stringify writes.
+ */
+export function* jsonPieces(value: unknown): Generator<string> {
+  if (Array.isArray(value)) {
+    if (value.length <= ROWS_PER_PIECE) {
+      yield JSON.stringify(value);
+      return;
+    }
+    for (let i = 0; i < value.length; i += ROWS_PER_PIECE) {
+      const slice = JSON.stringify(value.slice(i, i + ROWS_PER_PIECE));
+      yield `${i === 0 ? '[' : ','}${slice.slice(1, -1)}`;
+    }
+    yield ']';
+    return;
+  }
+  if (value === null || typeof value !== 'object') {
+    yield JSON.stringify(value) ?? 'null';
+    return;
+  }
+  let first = true;
+  yield '{';
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    yield* jsonPieces(item);
+  }
+  yield '}';
+}
+
 /** Where the CLI keeps its journal and previews: `$SAFESQL_HOME`, else `~/.safesql`. */
 export function safesqlHome(): string {
   return process.env.SAFESQL_HOME || join(homedir(), '.safesql');
@@ -122,7 +161,16 @@ export class Journal {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const file = await open(this.path, 'a', 0o600);
     try {
-      await file.write(`${JSON.stringify(record)}\n`);
+      // An entry's images can be tens of megabytes: written in pieces rather than as one string.
+      let pending = '';
+      for (const piece of jsonPieces(record)) {
+        pending += piece;
+        if (pending.length >= WRITE_CHUNK) {
+          await file.write(pending);
+          pending = '';
+        }
+      }
+      await file.write(`${pending}\n`);
       await file.sync();
     } finally {
       await file.close();
