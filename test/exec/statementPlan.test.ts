@@ -65,7 +65,7 @@ describe('how each statement is run', () => {
     );
     assert.equal(
       versionsFor(rows('DELETE FROM t WHERE id = 1;'), { ownRows: false, tidHash: false }),
-      `SELECT ${version('"t"')}, ${none('before_hash')}, ${none('after_hash')}, ${none('written_hash')} FROM t WHERE id = 1`,
+      `SELECT ${version('"t"')}, ${none('before_hash')}, ${none('after_hash')}, ${none('written_hash')}, "t".xmin AS __safesql_xmin FROM t WHERE id = 1`,
     );
     assert.match(
       versionsFor(rows('DELETE FROM t WHERE id = 1;'), { ownRows: true, tidHash: true })!,

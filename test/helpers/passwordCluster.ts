@@ -31,10 +31,11 @@ export function passwordClusterUnavailable(): string | undefined {
 
 /**
  * A PostgreSQL cluster of its own on a free loopback port that demands a password (scram-sha-256)
- * for TCP connections, for tests of where the password comes from. initdb refuses to run as root,
+ * for TCP connections, for tests of where the password comes from (and of server settings only a
+ * restart changes, `settings`). initdb refuses to run as root,
  * so as root it runs as the `postgres` user. Stop it with `stop()`; it lives in a temp directory.
  */
-export async function startPasswordCluster(password: string): Promise<PasswordCluster> {
+export async function startPasswordCluster(password: string, settings: Record<string, string> = {}): Promise<PasswordCluster> {
   const directory = mkdtempSync(join(tmpdir(), 'safesql-pwcluster-'));
   const data = join(directory, 'data');
   const passwordFile = join(directory, 'pw');
@@ -64,7 +65,8 @@ export async function startPasswordCluster(password: string): Promise<PasswordCl
   ]);
   rmSync(passwordFile);
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${directory} -c fsync=off`;
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
+  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${directory} -c fsync=off${extra.join('')}`;
   run('pg_ctl', ['-D', data, '-o', options, '-l', join(directory, 'log'), '-w', 'start']);
   return {
     port,

@@ -1,6 +1,7 @@
 import { plural } from '../../../server/src/plural';
 import type { CommitResult, PreviewResult, RowImage, StatementOutcome } from '../../../server/src/exec/results';
 import type { Liveness } from '../../../server/src/exec/liveness';
+import type { Provenance } from '../../../server/src/exec/provenance';
 
 /** HTML for the results view: theme colours only, no script, every value escaped. */
 
@@ -57,6 +58,7 @@ function statement(outcome: StatementOutcome): string {
   const what = `${escapeHtml(outcome.command || outcome.mode)}${outcome.table ? ` on ${escapeHtml(outcome.table)}` : ''}`;
   const parts = [`<h2>Statement ${outcome.statement}: ${what} — ${plural(outcome.affectedRows, 'row')}</h2>`];
   for (const note of outcome.notes) parts.push(`<p class="warning">${escapeHtml(note)}</p>`);
+  parts.push(origin(outcome.provenance));
   if (outcome.before && outcome.after) {
     parts.push('<h3>Before</h3>', table(outcome.before), '<h3>After</h3>', table(outcome.after, outcome.before));
   } else if (outcome.before) parts.push('<h3>Rows that go</h3>', table(outcome.before));
@@ -64,6 +66,32 @@ function statement(outcome: StatementOutcome): string {
   else if (outcome.rows) parts.push(table(outcome.rows));
   if (outcome.plan) parts.push(`<details><summary>Plan</summary><pre>${escapeHtml(outcome.plan.join('\n'))}</pre></details>`);
   return parts.join('\n');
+}
+
+/** Where the rows came from: the groups by writing transaction, and the rows outside the largest one, opened on demand. */
+function origin(provenance: Provenance | undefined): string {
+  if (!provenance) return '';
+  const several = provenance.transactions > 1;
+  const groups = provenance.groups
+    .map(
+      (g) =>
+        `<tr><td>${escapeHtml(g.transaction)}</td><td>${g.rows}</td><td>${g.committedAt ? escapeHtml(g.committedAt) : '<span class="muted">not recorded</span>'}</td></tr>`,
+    )
+    .join('');
+  const unlisted =
+    provenance.transactions > provenance.groups.length
+      ? `<p class="muted">… and ${plural(provenance.unlistedRows, 'row')} by ${plural(provenance.transactions - provenance.groups.length, 'more transaction')}.</p>`
+      : '';
+  const rows = provenance.smallGroupRows
+    ? `<details><summary>Rows outside the largest group (${provenance.smallGroupRows.rows.length} shown)</summary>${table({ ...provenance.smallGroupRows, total: provenance.smallGroupRows.rows.length })}</details>`
+    : '';
+  return `<h3>Where these rows came from</h3><ul class="${several ? 'warning' : ''}">${provenance.summary
+    .map((line) => `<li>${escapeHtml(line)}</li>`)
+    .join('')}</ul>${
+    several
+      ? `<details><summary>Groups by writing transaction</summary><table><tr><th>transaction</th><th>rows</th><th>committed</th></tr>${groups}</table>${unlisted}</details>`
+      : ''
+  }${rows}`;
 }
 
 function liveness(live: Liveness | undefined): string {

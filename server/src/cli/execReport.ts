@@ -51,6 +51,11 @@ function verb(outcome: StatementOutcome): string {
 function statementLines(outcome: StatementOutcome, withPlan: boolean): string[] {
   const lines = [`  statement ${outcome.statement}: ${verb(outcome)}`];
   for (const note of outcome.notes) lines.push(`    note: ${note}`);
+  for (const line of outcome.provenance?.summary ?? []) lines.push(`    origin: ${line}`);
+  if (outcome.provenance?.smallGroupRows) {
+    const { columns, rows } = outcome.provenance.smallGroupRows;
+    lines.push('    rows outside the largest group of origin:', formatTable({ columns, rows, total: rows.length }, '      '));
+  }
   if (outcome.before && outcome.after)
     lines.push('    before:', formatTable(outcome.before, '      '), '    after:', formatTable(outcome.after, '      '));
   else if (outcome.before) lines.push(formatTable(outcome.before));

@@ -94,7 +94,8 @@ export async function commit(
         outcome: 'error',
       };
     }
-    const statements = captures.map((c) => shown(c.outcome, context.settings.previewRowLimit));
+    // The rows are the previewed ones (checked below), so where they came from is as the preview found it.
+    const statements = captures.map((c, i) => withProvenance(shown(c.outcome, context.settings.previewRowLimit), preview.statements[i]));
     const affectedRows = changedRows(captures);
     const reason =
       (schema !== (preview.schema ?? '')
@@ -237,6 +238,10 @@ function sampleOfDifferent(capture: StatementCapture, previewed: StatementOutcom
 
 function tableOids(preview: PreviewResult): string[] {
   return preview.liveness?.tables.map((t) => t.oid) ?? [];
+}
+
+function withProvenance(outcome: StatementOutcome, previewed: StatementOutcome | undefined): StatementOutcome {
+  return previewed?.provenance && previewed.statement === outcome.statement ? { ...outcome, provenance: previewed.provenance } : outcome;
 }
 
 function shown(outcome: StatementOutcome, limit: number): StatementOutcome {

@@ -3,6 +3,7 @@ import type { EffectiveEnvironment } from './environment';
 import type { ExecErrorKind, StatementErrorDetails } from './errors';
 import type { RowDigest, TableEffect } from './guard';
 import type { Liveness } from './liveness';
+import type { Provenance } from './provenance';
 import type { StatementPlan } from './statementPlan';
 
 /**
@@ -38,6 +39,8 @@ export interface StatementOutcome {
   effects?: TableEffect[];
   /** Which rows it changed (identity and values), when they were captured: what a commit must change again. */
   digest?: RowDigest;
+  /** Where the rows it changes came from: grouped by the transaction that last wrote them (a DELETE's or UPDATE's preview). */
+  provenance?: Provenance;
   notes: string[];
 }
 

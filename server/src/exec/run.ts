@@ -12,6 +12,7 @@ import {
   VERSIONS_KEPT,
   withoutHashes,
 } from './guard';
+import { groupsQuery, groupTotals, provenanceOf, smallGroupRowsQuery, type Provenance } from './provenance';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
 import {
@@ -265,7 +266,8 @@ async function runRowChange(
     const change = changeFor(plan, table, text);
     const versions = versionsFor(plan, hashing);
     const sample = sampleFor(plan, table.columns);
-    const reads = versions && sample && { sample, versions, keep: options.keepRows };
+    const sampleWithWriter = sampleFor(plan, table.columns, true);
+    const reads = versions && sample && sampleWithWriter && { sample, sampleWithWriter, versions, keep: options.keepRows };
     if (change && reads && (await previewFromReads(session, change, reads, table, capture, options.beside))) return;
   }
   const width = table.columns.length;
@@ -322,17 +324,20 @@ async function runRowChange(
   }
 }
 
-/** What a preview reads of the rows a statement changes, as they are before it: queries over them (see `sampleText`, `versionsFor`). */
+/** What a preview reads of the rows a statement changes, as they are before it: queries over them (see `sampleFor`, `versionsFor`). */
 interface Reads {
   sample: string;
+  /** The sample's rows with their writers, for the rows of the smaller groups of origin. */
+  sampleWithWriter: string;
   versions: string;
   keep: number;
 }
 
-/** The rows a statement changes as they are before it: the first ones to show, and the digest of the versions of all of them. */
+/** The rows a statement changes as they are before it: the first ones to show, the digest of all their versions, where they came from. */
 interface RowsBefore {
   shown: Rows;
   digest: (string | null)[];
+  provenance?: Provenance;
 }
 
 /**
@@ -363,9 +368,15 @@ function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableI
 
 async function rowsBefore(run: (text: string) => Promise<Rows>, reads: Reads): Promise<RowsBefore> {
   const shown = await run(`${reads.sample} LIMIT ${reads.keep}`);
-  const digest = (await run(`SELECT * FROM ${digestOf(`(${reads.versions}) AS __safesql_versions`, 'not listed')}`)).rows[0]!;
-  if (Number(digest[0]) <= VERSIONS_KEPT) digest[DIGEST_COLUMNS - 1] = (await run(keptVersions(reads.versions))).rows[0]![0] ?? '';
-  return { shown, digest };
+  // One pass gives both the digest and the groups of origin.
+  const groups = await run(groupsQuery(reads.versions));
+  const { rows, versions } = groupTotals(groups);
+  const digest: (string | null)[] = [String(rows), versions, null, null, null, null];
+  if (rows <= VERSIONS_KEPT) digest[DIGEST_COLUMNS - 1] = (await run(keptVersions(reads.versions))).rows[0]![0] ?? '';
+  const largest = groups.rows[0]?.[0];
+  const smaller = groups.rows.length > 1 ? await run(smallGroupRowsQuery(reads.sampleWithWriter, largest!, reads.keep)) : undefined;
+  const provenance = provenanceOf(groups, smaller);
+  return { shown, digest, ...(provenance ? { provenance } : {}) };
 }
 
 /**
@@ -401,6 +412,7 @@ async function previewFromReads(
     }
     outcome.command = change.command.toUpperCase();
     outcome.digest = { ...digestFromColumns(before.digest), written };
+    if (before.provenance) outcome.provenance = before.provenance;
     if (outcome.digest.rows === outcome.affectedRows) {
       const columns = table.columns.map((c) => c.name);
       const shown = before.shown.rows.slice(0, outcome.affectedRows);
@@ -419,7 +431,7 @@ async function previewFromReads(
     if (error instanceof ExecError && error.kind !== 'statement') throw error;
   }
   await session.rollbackToSavepoint();
-  for (const key of ['digest', 'effects', 'before', 'after'] as const) delete outcome[key];
+  for (const key of ['digest', 'effects', 'before', 'after', 'provenance'] as const) delete outcome[key];
   return false;
 }
 

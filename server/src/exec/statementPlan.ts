@@ -4,6 +4,7 @@ import { tokenize } from '../sql/lexer';
 import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
 import { AFTER_HASH, BEFORE_HASH, valueHash, VERSION_HASH, versionHash, WRITTEN_HASH, type VersionHashing } from './guard';
+import { XMIN_COLUMN } from './provenance';
 import { transactionControlRefusal } from './transactionControl';
 
 /** The table a DELETE, UPDATE or INSERT changes, as the statement names it. */
@@ -347,13 +348,21 @@ export function captureFor(plan: Extract<StatementPlan, { mode: 'rows' }>, parts
   return captureText(plan.text, plan.command, plan.table, plan.clauses, parts)!;
 }
 
-/** A DELETE's or UPDATE's query for the rows it changes, as an image shows them (see `imageOf`). */
-export function sampleFor(plan: Extract<StatementPlan, { mode: 'rows' }>, columns: CaptureParts['columns']): string | undefined {
+/**
+ * A DELETE's or UPDATE's query for the rows it changes, as an image shows them (see `imageOf`);
+ * `withWriter`: with each row's xmin too (as XMIN_COLUMN), for the rows of its smaller groups of origin.
+ */
+export function sampleFor(
+  plan: Extract<StatementPlan, { mode: 'rows' }>,
+  columns: CaptureParts['columns'],
+  withWriter = false,
+): string | undefined {
   if (plan.command === 'insert') return undefined;
-  return sampleText(plan.text, plan.command, plan.clauses, imageOf(plan.table.reference, { columns }));
+  const image = imageOf(plan.table.reference, { columns });
+  return sampleText(plan.text, plan.command, plan.clauses, withWriter ? `${image}, ${plan.table.reference}.xmin AS ${XMIN_COLUMN}` : image);
 }
 
-/** A DELETE's or UPDATE's query for the versions of the rows it changes (and their hashes of values, none), for a preview's digest. */
+/** A DELETE's or UPDATE's query for the versions of the rows it changes (and their hashes of values, none) and their writers (xmin), for a preview's digest and provenance. */
 export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, how: VersionHashing): string | undefined {
   if (plan.command === 'insert') return undefined;
   const ref = plan.table.reference;
@@ -363,7 +372,7 @@ export function versionsFor(plan: Extract<StatementPlan, { mode: 'rows' }>, how:
     plan.text,
     plan.command,
     plan.clauses,
-    `${version} AS ${VERSION_HASH}, ${none} AS ${BEFORE_HASH}, ${none} AS ${AFTER_HASH}, ${none} AS ${WRITTEN_HASH}`,
+    `${version} AS ${VERSION_HASH}, ${none} AS ${BEFORE_HASH}, ${none} AS ${AFTER_HASH}, ${none} AS ${WRITTEN_HASH}, ${ref}.xmin AS ${XMIN_COLUMN}`,
   );
 }
 
