@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
 import { preview } from '../../server/src/exec/preview';
 import { loadGrammar } from '../../server/src/sql/grammar';
 import { createSchema, openTestDatabase, schemaChecksum, type TestDatabase } from '../helpers/database';
@@ -237,5 +238,34 @@ describe('preview runs in a transaction that is always rolled back', () => {
     assert.ok(result.liveness.summary.length >= 2);
     const local = await run(`DELETE FROM ${s}.orders WHERE id = 1;`);
     assert.equal(local.liveness, undefined);
+  });
+
+  it('names the sessions that hold or wait for locks on the tables right now, and never its own', async (t) => {
+    if (db.embedded) return t.skip('PGlite has one session, which holds no locks between statements');
+    const billing = new Client({ connectionString: db.url, application_name: 'billing-app' });
+    await billing.connect();
+    try {
+      // A transaction left open on another row of the table: a live user of it, though idle.
+      await billing.query(`BEGIN; UPDATE ${s}.orders SET amount = amount WHERE id = 2`);
+      const { document, unit } = unitOf(`DELETE FROM ${s}.orders WHERE id = 1;`);
+      const result = await preview(document, unit, contextFor(db.url, { environment: 'staging' }));
+      assert.equal(result.outcome, 'ok', JSON.stringify(result.error));
+      const locks = result.liveness?.locks ?? [];
+      assert.deepEqual(
+        locks.map((lock) => [lock.table, lock.application, lock.mode, lock.granted, lock.state]),
+        [[`${s}.orders`, 'billing-app', 'RowExclusiveLock', true, 'idle in transaction']],
+      );
+      const said = result.liveness!.summary.join('\n');
+      assert.match(
+        said,
+        new RegExp(
+          `^${s}\\.orders: billing-app \\(user \\w+, pid \\d+, idle in transaction for \\d+ s\\) holds RowExclusiveLock on it now\\.$`,
+          'm',
+        ),
+      );
+    } finally {
+      await billing.query('ROLLBACK').catch(() => undefined);
+      await billing.end();
+    }
   });
 });

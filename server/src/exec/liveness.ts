@@ -19,6 +19,8 @@ export interface Liveness {
     hidden: number;
   };
   tables: TableActivity[];
+  /** Other sessions that hold or wait for a lock on the tables right now: they are using them (open transactions included). */
+  locks?: TableLock[];
   /** Rows written to the tables between the preview and the commit, by any session (commit only). */
   writesSincePreview?: { table: string; rows: number }[];
   summary: string[];
@@ -38,6 +40,22 @@ export interface TableActivity {
 }
 
 /** `ours`: the backends of safesql's own other sessions, which are not somebody else. */
+export interface TableLock {
+  table: string;
+  pid: number;
+  application: string;
+  user: string;
+  /** `active`, `idle in transaction`, … (null: a role whose activity this role cannot see). */
+  state: string | null;
+  /** Seconds since its transaction (or, outside one, its statement) began. */
+  seconds?: number;
+  mode: string;
+  granted: boolean;
+}
+
+/** Lock holders listed at most. */
+const LOCKS_LISTED = 20;
+
 export async function checkLiveness(session: Session, tableOids: string[], ours: number[] = []): Promise<Liveness> {
   const sessions = await session.run(
     `SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state LIKE 'idle in transaction%'),
@@ -51,7 +69,27 @@ export async function checkLiveness(session: Session, tableOids: string[], ours:
   const [others, active, idleInTransaction, applications, seconds, hidden] = sessions.rows[0]!;
   const oids = tableOids.filter((oid) => /^\d+$/.test(oid));
   let tables: TableActivity[] = [];
+  let locks: TableLock[] = [];
   if (oids.length > 0) {
+    const held = await session.run(
+      `SELECT l.relation::pg_catalog.regclass::pg_catalog.text, a.pid::pg_catalog.text, COALESCE(a.application_name, ''), COALESCE(a.usename::pg_catalog.text, ''), a.state,
+              extract(epoch FROM clock_timestamp() - COALESCE(a.xact_start, a.query_start, a.backend_start))::bigint::pg_catalog.text, l.mode, l.granted::pg_catalog.text
+         FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+          AND l.relation IN (${oids.join(', ')}) AND l.pid <> pg_catalog.pg_backend_pid() AND l.pid <> ALL ($1::int[])
+        ORDER BY l.granted DESC, 6 DESC NULLS LAST, 2 LIMIT ${LOCKS_LISTED}`,
+      [ours],
+    );
+    locks = held.rows.map(([table, pid, application, user, state, seconds, mode, granted]) => ({
+      table: table!,
+      pid: Number(pid),
+      application: application ?? '',
+      user: user ?? '',
+      state,
+      ...(seconds !== null && seconds !== undefined ? { seconds: Number(seconds) } : {}),
+      mode: mode!,
+      granted: granted === 'true',
+    }));
     // Our own rolled-back preview counts as writes too: publish it now, so that a later check can tell it apart.
     await session.run('SELECT pg_stat_force_next_flush()').catch(() => undefined);
     const lastRead =
@@ -86,6 +124,7 @@ export async function checkLiveness(session: Session, tableOids: string[], ours:
       hidden: Number(hidden),
     },
     tables,
+    ...(locks.length > 0 ? { locks } : {}),
     summary: [],
   };
   liveness.summary = summarize(liveness);
@@ -105,11 +144,15 @@ export function withWritesSince(preview: Liveness | undefined, now: Liveness): L
   return { ...result, summary: summarize(result) };
 }
 
+function span(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}
+
 function ago(seconds: number): string {
-  if (seconds < 120) return `${seconds} s ago`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
+  return `${span(seconds)} ago`;
 }
 
 function summarize(live: Liveness): string[] {
@@ -129,6 +172,10 @@ function summarize(live: Liveness): string[] {
       t.secondsSinceAnalyze !== undefined ? ` since the last analyze ${ago(t.secondsSinceAnalyze)}` : ' since statistics began';
     const read = t.secondsSinceRead !== undefined ? `; last read ${ago(t.secondsSinceRead)}` : '';
     lines.push(`${t.table}: ${t.liveRows} live rows, ${t.modifiedSinceAnalyze} modified${analyzed}${read}.`);
+  }
+  for (const lock of live.locks ?? []) {
+    const who = `${lock.application || 'a session'} (user ${lock.user || 'unknown'}, pid ${lock.pid}${lock.state ? `, ${lock.state}` : ''}${lock.seconds !== undefined ? ` for ${span(lock.seconds)}` : ''})`;
+    lines.push(`${lock.table}: ${who} ${lock.granted ? 'holds' : 'is waiting for'} ${lock.mode} on it now.`);
   }
   for (const w of live.writesSincePreview ?? []) lines.push(`${w.table}: ${w.rows} rows written since the preview.`);
   return lines;
