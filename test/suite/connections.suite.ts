@@ -161,6 +161,26 @@ suite('Connections cannot be spoofed', () => {
     }
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+  test('Edit Connection starts every prompt at the current value: Enter through it changes nothing', async function () {
+    if (!process.env.SAFESQL_SCREENSHOT_ACKS) return this.skip();
+    const devdb = {
+      name: 'devdb',
+      environment: 'development',
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'test',
+      user: 'postgres',
+      sslmode: 'disable',
+    };
+    await configuration().update('connections', [devdb], vscode.ConfigurationTarget.Workspace);
+    const editing = vscode.commands.executeCommand(CLIENT_COMMANDS.editConnection, { connection: devdb });
+    // name, environment, host, port, database, user, SSL mode, password
+    for (let i = 0; i < 8; i++) await keys('press:Enter');
+    await within('the Edit Connection form', editing);
+    const [after] = configuration().inspect<(typeof devdb)[]>('connections')?.workspaceValue ?? [];
+    assert.deepEqual(after, devdb, 'pressing Enter through the edit kept every field, the environment above all');
+  });
+
   test('a password typed for one identity is used for it, and never offered to another database on the same server', async function () {
     const passwordUrl = process.env.SAFESQL_TEST_PASSWORD_URL;
     const password = process.env.SAFESQL_TEST_PASSWORD;

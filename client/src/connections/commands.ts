@@ -68,9 +68,25 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       if (!existing) return;
       const definition = await askConnection(services, existing);
       if (!definition) return;
-      await updateConnections(existing.name, (list) => list.map((c) => (c.name === existing.name ? definition : c)));
+      const changes = connectionChanges(existing, definition);
+      // A connection that becomes production (or stops being it) is said out loud and confirmed.
+      if ((existing.environment ?? 'production') !== definition.environment) {
+        const answer = await vscode.window.showWarningMessage(
+          `Change "${existing.name}" from ${existing.environment ?? 'production'} to ${definition.environment}?`,
+          { modal: true, detail: changes.join('\n') },
+          'Change',
+        );
+        if (answer !== 'Change') return;
+      }
+      if (changes.length > 0)
+        await updateConnections(existing.name, (list) => list.map((c) => (c.name === existing.name ? definition : c)));
       await connections.approve(definition);
       if (connections.activeName === existing.name) await connections.setActive(definition.name);
+      void vscode.window.showInformationMessage(
+        changes.length > 0
+          ? `safesql: connection "${definition.name}" updated: ${changes.join(', ')}.`
+          : `safesql: connection "${definition.name}" unchanged.`,
+      );
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.removeConnection, async (item?: ConnectionItem) => {
       const existing = item?.connection ?? (await pick(connections, 'Remove which connection?'));
@@ -121,6 +137,46 @@ async function pick(connections: Connections, title: string): Promise<Connection
   return picked && list.find((c) => c.name === picked.label);
 }
 
+/**
+ * A single choice that starts on `current` (a plain quick pick starts on its first item, so pressing
+ * Enter through an edit would quietly pick that instead); undefined when dismissed.
+ */
+function pickOne<T extends vscode.QuickPickItem>(
+  items: T[],
+  current: string | undefined,
+  options: { title: string; placeholder: string },
+): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const quickPick = vscode.window.createQuickPick<T>();
+    quickPick.title = options.title;
+    quickPick.placeholder = options.placeholder;
+    quickPick.ignoreFocusOut = true;
+    quickPick.items = items;
+    const start = items.find((item) => item.label === current);
+    if (start) quickPick.activeItems = [start];
+    let chosen: T | undefined;
+    quickPick.onDidAccept(() => {
+      chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      quickPick.dispose();
+      resolve(chosen);
+    });
+    quickPick.show();
+  });
+}
+
+/** What an edit changed, in words ("environment development → production"); empty when nothing did. */
+export function connectionChanges(before: ConnectionSetting, after: ConnectionSetting): string[] {
+  const fields = ['name', 'environment', 'host', 'port', 'database', 'user', 'sslmode'] as const;
+  return fields.flatMap((field) => {
+    const was = before[field] ?? (field === 'environment' ? 'production (not set)' : '');
+    const now = after[field] ?? '';
+    return String(was) === String(now) ? [] : [`${field} ${String(was) || '(none)'} → ${String(now) || '(none)'}`];
+  });
+}
+
 /** The form, as a sequence of validated input boxes and quick picks; undefined when cancelled. */
 async function askConnection(services: Services, existing: ConnectionSetting | undefined): Promise<ConnectionSetting | undefined> {
   const defined = services.connections.defined();
@@ -142,9 +198,10 @@ async function askConnection(services: Services, existing: ConnectionSetting | u
             : undefined,
   });
   if (name === undefined) return undefined;
-  const environment = await vscode.window.showQuickPick(
-    ENVIRONMENTS.map((e) => ({ label: e, detail: ENVIRONMENT_DETAIL[e], picked: e === existing?.environment })),
-    { title, placeHolder: 'Environment (a name or host that looks like production counts as production anyway)', ignoreFocusOut: true },
+  const environment = await pickOne(
+    ENVIRONMENTS.map((e) => ({ label: e, detail: ENVIRONMENT_DETAIL[e] })),
+    existing?.environment,
+    { title, placeholder: 'Environment (a name or host that looks like production counts as production anyway)' },
   );
   if (!environment) return undefined;
   const required = (what: string, value: string) =>
@@ -169,9 +226,10 @@ async function askConnection(services: Services, existing: ConnectionSetting | u
   if (database === undefined) return undefined;
   const user = await required('User', existing?.user ?? 'postgres');
   if (user === undefined) return undefined;
-  const sslmode = await vscode.window.showQuickPick(
-    SSL_MODES.map((m) => ({ label: m, picked: m === (existing?.sslmode ?? 'prefer') })),
-    { title, placeHolder: 'SSL mode (libpq sslmode)', ignoreFocusOut: true },
+  const sslmode = await pickOne(
+    SSL_MODES.map((m) => ({ label: m })),
+    existing?.sslmode ?? 'prefer',
+    { title, placeholder: 'SSL mode (libpq sslmode)' },
   );
   if (!sslmode) return undefined;
   const definition: ConnectionSetting = {
@@ -186,7 +244,9 @@ async function askConnection(services: Services, existing: ConnectionSetting | u
   const identity = planConnection(definition).identity;
   const password = await vscode.window.showInputBox({
     title,
-    prompt: `Password for ${identity.user}@${identity.host}:${identity.port}/${identity.database} — kept in the editor's secret storage, never in settings. Leave empty to use none (or ~/.pgpass).`,
+    prompt: `Password for ${identity.user}@${identity.host}:${identity.port}/${identity.database} — kept in the editor's secret storage, never in settings. ${
+      existing ? 'Leave empty to keep the one stored (if any).' : 'Leave empty to use none (or ~/.pgpass).'
+    }`,
     password: true,
     ignoreFocusOut: true,
   });
