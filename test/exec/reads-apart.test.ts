@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { commit } from '../../server/src/exec/commit';
 import { preview, type ExecContext } from '../../server/src/exec/preview';
-import type { PreviewResult, StatementOutcome } from '../../server/src/exec/results';
+import { alsoChanged, type CommitResult, type PreviewResult, type StatementOutcome } from '../../server/src/exec/results';
+import { formatCommit } from '../../server/src/cli/execReport';
+import { renderCommit } from '../../client/src/preview/render';
 import { Session } from '../../server/src/exec/session';
 import { SnapshotReader } from '../../server/src/exec/snapshotReader';
 import { loadGrammar } from '../../server/src/sql/grammar';
@@ -116,16 +118,23 @@ describe('previews that read the changed rows apart from the statement', () => {
   });
 
   it('previews that its commit then accepts, and commits exactly the previewed rows', async () => {
+    const committed: CommitResult[] = [];
     for (const sql of [
       `UPDATE ${s}.orders SET amount = amount + 100 WHERE id BETWEEN 10 AND 14`,
       `DELETE FROM ${s}.orders WHERE id BETWEEN 15 AND 16`,
     ]) {
       const { document, unit } = unitOf(sql);
       const previewed = await preview(document, unit, context);
-      const committed = await commit(document, unit, { preview: previewed, journal: temporaryJournal() }, context);
-      assert.equal(committed.outcome, 'committed', JSON.stringify(committed.error ?? committed.reason));
-      assert.equal(committed.affectedRows, previewed.affectedRows);
+      const result = await commit(document, unit, { preview: previewed, journal: temporaryJournal() }, context);
+      committed.push(result);
+      assert.equal(result.outcome, 'committed', JSON.stringify(result.error ?? result.reason));
+      assert.equal(result.affectedRows, previewed.affectedRows);
     }
+    // The two orders' lines went with them: every count says so, not only the orders'.
+    const [, deleted] = committed;
+    assert.equal(alsoChanged(deleted!.statements), `, and 6 rows in ${s}.lines (cascades, triggers or rules)`);
+    assert.match(formatCommit(deleted!), /: 2 rows changed, and 6 rows in \S+\.lines \(cascades, triggers or rules\)\./);
+    assert.match(renderCommit(deleted!, 'cleanup.sql'), /Committed: 2 rows changed, and 6 rows in \S+\.lines/);
   });
 
   it('refuses the commit when a row the UPDATE would write from changed after its preview', async () => {

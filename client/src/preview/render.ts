@@ -1,5 +1,5 @@
 import { plural } from '../../../server/src/plural';
-import type { CommitResult, PreviewResult, RowImage, StatementOutcome } from '../../../server/src/exec/results';
+import { alsoChanged, type CommitResult, type PreviewResult, type RowImage, type StatementOutcome } from '../../../server/src/exec/results';
 import type { Liveness } from '../../../server/src/exec/liveness';
 import type { Provenance } from '../../../server/src/exec/provenance';
 
@@ -132,7 +132,7 @@ export function renderPreview(result: PreviewResult, source: string): string {
       `<p class="error">PostgreSQL: ${escapeHtml(result.error.message)}${result.error.statement ? ` (statement ${result.error.statement})` : ''}</p>${details ? `<p>${details}</p>` : ''}`,
     );
   } else if (!result.readOnly) {
-    parts.push(`<p class="count">${plural(result.affectedRows, 'row')} would change.</p>`);
+    parts.push(`<p class="count">${plural(result.affectedRows, 'row')} would change${escapeHtml(alsoChanged(result.statements))}.</p>`);
     parts.push(
       `<p class="${result.undo.possible ? 'ok' : 'warning'}">Undo: ${escapeHtml(result.undo.possible ? result.undo.reason : `not possible — ${result.undo.reason}`)}</p>`,
     );
@@ -147,7 +147,9 @@ export function renderCommit(result: CommitResult, source: string): string {
   const parts = [`<h1>Commit — ${escapeHtml(source)}</h1>`];
   if (result.environment) parts.push(header({ connection: result.connection, environment: result.environment }));
   if (result.outcome === 'committed') {
-    parts.push(`<p class="count ok">Committed: ${plural(result.affectedRows, 'row')} changed.</p>`);
+    parts.push(
+      `<p class="count ok">Committed: ${plural(result.affectedRows, 'row')} changed${escapeHtml(alsoChanged(result.statements))}.</p>`,
+    );
     parts.push(
       `<p>Journal entry <code>${escapeHtml(result.journalId ?? '')}</code>. ${escapeHtml(result.undo?.possible ? `Undo is possible: ${result.undo.reason}.` : `It cannot be undone: ${result.undo?.reason ?? ''}.`)}</p>`,
     );

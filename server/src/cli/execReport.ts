@@ -2,7 +2,7 @@ import { plural } from '../plural';
 import { describeIdentity } from '../exec/connection';
 import type { JournalListing } from '../exec/journal';
 import { reversalOf } from '../exec/reversal';
-import type { CommitResult, PreviewResult, RowImage, RunError, StatementOutcome } from '../exec/results';
+import { alsoChanged, type CommitResult, type PreviewResult, type RowImage, type RunError, type StatementOutcome } from '../exec/results';
 import type { SqlDocument } from '../sql/statement';
 
 const CELL_WIDTH = 40;
@@ -96,7 +96,7 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
   if (result.liveness) lines.push('  Live database check:', ...result.liveness.summary.map((l) => `    ${l}`));
   if (result.outcome === 'ok' && !result.readOnly) {
     lines.push(`  Undo: ${result.undo.possible ? result.undo.reason : `NOT POSSIBLE — ${result.undo.reason}`}`);
-    lines.push(`  In all: ${plural(result.affectedRows, 'row')} would change.`);
+    lines.push(`  In all: ${plural(result.affectedRows, 'row')} would change${alsoChanged(result.statements)}.`);
   }
   lines.push('  Rolled back: nothing was changed.');
   if (result.outcome === 'ok' && !result.readOnly && commitCommand) lines.push(`  To commit: ${commitCommand}`);
@@ -106,7 +106,7 @@ export function formatPreview(result: PreviewResult, commitCommand: string | und
 export function formatCommit(result: CommitResult): string {
   const head =
     result.outcome === 'committed'
-      ? `Committed on "${result.connection.name}" (${describeIdentity(result.connection)}): ${plural(result.affectedRows, 'row')} changed.`
+      ? `Committed on "${result.connection.name}" (${describeIdentity(result.connection)}): ${plural(result.affectedRows, 'row')} changed${alsoChanged(result.statements)}.`
       : result.error?.kind === 'escaped'
         ? `!!! SOMETHING MAY HAVE BEEN COMMITTED: ${result.error.message}`
         : `Not committed: ${result.reason}`;

@@ -1,3 +1,4 @@
+import { plural } from '../plural';
 import type { ConnectionIdentity } from './connection';
 import type { EffectiveEnvironment } from './environment';
 import type { ExecErrorKind, StatementErrorDetails } from './errors';
@@ -26,7 +27,10 @@ export interface StatementOutcome {
   mode: StatementPlan['mode'];
   /** Rows the statement changes (or, for a query, returns). */
   affectedRows: number;
+  /** The table as the statement names it, for display. */
   table?: string;
+  /** The same table as the catalog names it (`schema.name`, quoted where needed), as `effects` do. */
+  target?: string;
   /** The rows as they were (DELETE, UPDATE, and what TRUNCATE removes is only counted). */
   before?: RowImage;
   /** The rows as they become (UPDATE, INSERT). */
@@ -99,4 +103,26 @@ export interface CommitResult {
   undo?: UndoAvailability;
   liveness?: Liveness;
   durationMs: number;
+}
+
+/**
+ * The rows a unit changes in tables besides the ones its statements name (cascades, triggers,
+ * rules), per table: what "4 rows changed" alone would leave out ("12 rows in public.order_items").
+ */
+export function changedElsewhere(statements: StatementOutcome[]): { table: string; rows: number }[] {
+  const rows = new Map<string, number>();
+  for (const outcome of statements) {
+    for (const effect of outcome.effects ?? []) {
+      if (effect.table === outcome.target || outcome.mode === 'read') continue;
+      rows.set(effect.table, (rows.get(effect.table) ?? 0) + effect.inserted + effect.updated + effect.deleted);
+    }
+  }
+  return [...rows].map(([table, n]) => ({ table, rows: n })).sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+}
+
+/** ", and 12 rows in public.order_items (cascades, triggers or rules)" after a unit's own count, or nothing. */
+export function alsoChanged(statements: StatementOutcome[]): string {
+  const others = changedElsewhere(statements);
+  if (others.length === 0) return '';
+  return `, and ${others.map((o) => `${plural(o.rows, 'row')} in ${o.table}`).join(', ')} (cascades, triggers or rules)`;
 }

@@ -255,6 +255,7 @@ async function runRowChange(
     return;
   }
   capture.table = table;
+  outcome.target = table.qualified;
   if (table.triggers.length > 0) {
     outcome.notes.push(
       `triggers fire on ${table.qualified} (${table.triggers.join(', ')}): the rows they change are counted per table, but an undo would not reverse them`,

@@ -19,7 +19,7 @@ import { ExecError } from '../exec/errors';
 import { Journal, type JournalSummary } from '../exec/journal';
 import { reversalOf } from '../exec/reversal';
 import { preview, type ExecContext } from '../exec/preview';
-import type { CommitResult, PreviewResult } from '../exec/results';
+import { changedElsewhere, type CommitResult, type PreviewResult } from '../exec/results';
 import { previewUndo, undoPlan, undoRefusal } from '../exec/undo';
 import { executionUnits, type ExecutionUnit } from '../exec/units';
 import { InputError } from '../config/inputError';
@@ -75,7 +75,8 @@ export class ExecutionService {
       if (previewed?.result.outcome === 'ok' && !previewed.result.readOnly) {
         const { result } = previewed;
         const where = result.environment.environment === 'production' ? ' on PRODUCTION' : '';
-        const rows = plural(result.affectedRows, 'row');
+        const others = changedElsewhere(result.statements).reduce((sum, o) => sum + o.rows, 0);
+        const rows = `${plural(result.affectedRows, 'row')}${others > 0 ? ` + ${others} by cascades, triggers or rules` : ''}`;
         lenses.push({ range, command: { title: `✔ Commit${where} (${rows})`, command: CLIENT_COMMANDS.commit, arguments: [result.id] } });
         lenses.push({ range, command: { title: '✖ Discard', command: CLIENT_COMMANDS.discard, arguments: [result.id] } });
       } else if (previewed?.result.outcome === 'not-previewable') {
