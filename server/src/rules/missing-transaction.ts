@@ -11,7 +11,8 @@ export const missingTransaction: Rule = {
     if (!statement.modifiesData || statement.cannotRunInTransaction || transactions.openBefore[statement.index]) return NO_REPORTS;
     return [
       {
-        message: 'This statement changes data outside a transaction: it is committed the moment it runs, and nothing can roll it back.',
+        message:
+          'This statement changes data outside a transaction: run from this file elsewhere (psql, a migration tool, a colleague’s client), it commits the moment it runs, and nothing can roll it back. (safesql’s Preview → Commit always runs it inside one.)',
         help: 'Wrap it in `BEGIN; … COMMIT;` (or end with ROLLBACK for a dry run) and check the affected row count before committing.',
         span: statement.span,
       },
