@@ -40,6 +40,30 @@ describe('code actions', () => {
     }
   });
 
+  it('offers a statement’s fixes anywhere on it, the most relevant first', () => {
+    const uri = 'file:///t.sql';
+    const titles = (text: string, offset: number) => {
+      const { document, findings } = lintSql(text);
+      return codeActions({ uri, document, findings, range: { start: offset, end: offset } }).map((a) => a.title);
+    };
+    // WHERE 1=1 underlines the predicate; the cursor on UPDATE still gets its fixes.
+    const always = 'UPDATE orders SET status = 1 WHERE 1=1;\n';
+    assert.ok(titles(always, 0).includes('Suppress unbounded-update for this statement'), JSON.stringify(titles(always, 0)));
+    const unbounded = 'DELETE FROM orders;\n';
+    const offered = titles(unbounded, unbounded.indexOf('orders'));
+    assert.deepEqual(offered.slice(0, 3), [
+      'Add a WHERE clause to this DELETE (placeholder: matches no row)',
+      'Wrap the statement in BEGIN … COMMIT',
+      'Wrap the statement in BEGIN … ROLLBACK (dry run)',
+    ]);
+    assert.ok(
+      offered.slice(3).every((title) => title.startsWith('Suppress ')),
+      JSON.stringify(offered),
+    );
+    // Outside every statement, nothing.
+    assert.deepEqual(titles('DELETE FROM orders;\n\n\nSELECT 1;\n', 'DELETE FROM orders;\n\n'.length), []);
+  });
+
   it('puts the WHERE placeholder where PostgreSQL expects it', () => {
     const cases: [string, string][] = [
       ['BEGIN; DELETE FROM orders; COMMIT;', 'BEGIN; DELETE FROM orders WHERE FALSE; COMMIT;'],

@@ -34,18 +34,28 @@ export function codeActions(request: ActionRequest): CodeAction[] {
 
 function quickFixes(request: ActionRequest): CodeAction[] {
   const { document, findings, range, uri } = request;
-  const here = findings.filter((f) => f.span.start <= range.end && range.start <= f.span.end);
+  // A statement's fixes are offered anywhere on it, not only on the words a finding underlines.
+  const touched = document.statements.filter((s) => s.span.start <= range.end && range.start <= s.span.end);
+  const onTouched = (f: Finding) =>
+    (f.span.start <= range.end && range.start <= f.span.end) ||
+    touched.some((s) => s.span.start <= f.span.start && f.span.start <= s.span.end);
+  const here = findings.filter(onTouched);
   const actions: CodeAction[] = [];
   const diagnostic = (f: Finding) => toDiagnostics(uri, document.lines, [f]);
 
-  const untransacted = findings.filter((f) => f.rule === 'missing-transaction' && f.span.start <= range.end && range.start <= f.span.end);
+  // The most relevant first: a rule's own fix (a WHERE), then a transaction around the statement
+  // (which would not bound it), then suppressions.
+  const fixes = here.map((finding) => findingFixes(request, finding));
+  actions.push(...fixes.flatMap((f) => f.fixes));
+  const fixed = actions.some((action) => action.isPreferred);
+  const untransacted = here.filter((f) => f.rule === 'missing-transaction');
   if (untransacted.length > 0) {
     const statements = untransacted.map((f) => statementAt(document, f.span.start)!);
     const first = statements[0]!;
     const last = statements[statements.length - 1]!;
     const which = statements.length === 1 ? 'the statement' : `these ${statements.length} statements`;
     for (const [ending, title, preferred] of [
-      ['COMMIT', `Wrap ${which} in BEGIN … COMMIT`, true],
+      ['COMMIT', `Wrap ${which} in BEGIN … COMMIT`, !fixed],
       ['ROLLBACK', `Wrap ${which} in BEGIN … ROLLBACK (dry run)`, false],
     ] as const) {
       actions.push({
@@ -57,46 +67,50 @@ function quickFixes(request: ActionRequest): CodeAction[] {
       });
     }
   }
-
-  for (const finding of here) {
-    const statement = statementAt(document, finding.span.start);
-    if ((finding.rule === 'unbounded-delete' || finding.rule === 'unbounded-update') && statement) {
-      const change = statement.rowChanges.find(
-        (c) => c.span.start === finding.span.start && !c.reach.bounded && c.reach.reason === 'no-where',
-      );
-      if (change) {
-        const at = whereInsertionPoint(statement, change.span.end);
-        const inserted = ` WHERE ${WHERE_PLACEHOLDER}`;
-        // Where the placeholder will be once the edit is applied (the client selects it then).
-        const placeholder = {
-          start: positionAfterInsert(document, at, inserted, at + inserted.length - WHERE_PLACEHOLDER.length),
-          end: positionAfterInsert(document, at, inserted, at + inserted.length),
-        };
-        actions.push({
-          title: `Add a WHERE clause to this ${change.command.toUpperCase()} (placeholder: matches no row)`,
-          kind: CodeActionKind.QuickFix,
-          isPreferred: true,
-          diagnostics: diagnostic(finding),
-          edit: { changes: { [uri]: [{ range: toRange(document.lines, { start: at, end: at }), newText: inserted }] } },
-          command: { title: 'Select the placeholder', command: LSP_COMMANDS.selectRange, arguments: [uri, placeholder] },
-        });
-      }
-    }
-    if (finding.rule === 'unused-suppression') {
-      const ids = finding.unusedIds ?? [];
-      const partial = ids.length > 0 && directiveWithout(document.text.slice(finding.span.start, finding.span.end), ids) !== '';
-      actions.push({
-        title: partial ? `Remove ${ids.join(', ')} from the suppression` : 'Remove the unused suppression',
-        kind: CodeActionKind.QuickFix,
-        isPreferred: true,
-        diagnostics: diagnostic(finding),
-        edit: { changes: { [uri]: [withoutIds(document, finding.span, ids)] } },
-      });
-    } else if (statement) {
-      actions.push(suppressAction(request, finding, statement));
-    }
-  }
+  actions.push(...fixes.flatMap((f) => (f.suppression ? [f.suppression] : [])));
   return actions;
+}
+
+/** The fixes of one finding's rule (a WHERE clause, removing an unused suppression), and suppressing it for its statement. */
+function findingFixes(request: ActionRequest, finding: Finding): { fixes: CodeAction[]; suppression?: CodeAction } {
+  const { document, uri } = request;
+  const diagnostics = toDiagnostics(uri, document.lines, [finding]);
+  const statement = statementAt(document, finding.span.start);
+  if (finding.rule === 'unused-suppression') {
+    const ids = finding.unusedIds ?? [];
+    const partial = ids.length > 0 && directiveWithout(document.text.slice(finding.span.start, finding.span.end), ids) !== '';
+    const removal: CodeAction = {
+      title: partial ? `Remove ${ids.join(', ')} from the suppression` : 'Remove the unused suppression',
+      kind: CodeActionKind.QuickFix,
+      isPreferred: true,
+      diagnostics,
+      edit: { changes: { [uri]: [withoutIds(document, finding.span, ids)] } },
+    };
+    return { fixes: [removal] };
+  }
+  if (!statement) return { fixes: [] };
+  const fixes: CodeAction[] = [];
+  const change =
+    (finding.rule === 'unbounded-delete' || finding.rule === 'unbounded-update') &&
+    statement.rowChanges.find((c) => c.span.start === finding.span.start && !c.reach.bounded && c.reach.reason === 'no-where');
+  if (change) {
+    const at = whereInsertionPoint(statement, change.span.end);
+    const inserted = ` WHERE ${WHERE_PLACEHOLDER}`;
+    // Where the placeholder will be once the edit is applied (the client selects it then).
+    const placeholder = {
+      start: positionAfterInsert(document, at, inserted, at + inserted.length - WHERE_PLACEHOLDER.length),
+      end: positionAfterInsert(document, at, inserted, at + inserted.length),
+    };
+    fixes.push({
+      title: `Add a WHERE clause to this ${change.command.toUpperCase()} (placeholder: matches no row)`,
+      kind: CodeActionKind.QuickFix,
+      isPreferred: true,
+      diagnostics,
+      edit: { changes: { [uri]: [{ range: toRange(document.lines, { start: at, end: at }), newText: inserted }] } },
+      command: { title: 'Select the placeholder', command: LSP_COMMANDS.selectRange, arguments: [uri, placeholder] },
+    });
+  }
+  return { fixes, suppression: suppressAction(request, finding, statement) };
 }
 
 /** `-- safesql-ignore <rule> -- reason` on its own line above the statement, the reason selected. */

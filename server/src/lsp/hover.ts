@@ -4,7 +4,10 @@ import type { Finding } from '../rules/types';
 import type { LineIndex } from '../sql/lineIndex';
 import { toRange } from './diagnostics';
 
-/** One paragraph per finding under the cursor: the risk, the remedy, the rule's docs. */
+/**
+ * One paragraph per finding under the cursor: the remedy and the rule's docs. Not the finding's
+ * message: editors show the diagnostic's own message beside the hover, and it would read twice.
+ */
 export function hoverAt(lines: LineIndex, findings: readonly Finding[], offset: number): Hover | null {
   // The most specific finding first: a WHERE clause before the statement around it.
   const here = findings
@@ -14,7 +17,7 @@ export function hoverAt(lines: LineIndex, findings: readonly Finding[], offset: 
   const value = here
     .map((f) => {
       const rule = ruleMetadata(f.rule);
-      return `**safesql · ${f.rule}** (${f.severity}) — ${f.message}\n\n${f.help}\n\n${rule.description} [Rule documentation](${rule.docsUrl})`;
+      return `**safesql · ${f.rule}** (${f.severity}) — ${f.help}\n\n${rule.description} [Rule documentation](${rule.docsUrl})`;
     })
     .join('\n\n---\n\n');
   const span = { start: Math.min(...here.map((f) => f.span.start)), end: Math.max(...here.map((f) => f.span.end)) };
