@@ -98,4 +98,24 @@ suite('An untrusted workspace runs nothing', () => {
     assert.equal(await checksum(), before, 'the database changed');
     assert.ok(before.startsWith('10:'), before);
   });
+
+  test('restricted mode is said consistently: the status bar, and connections cannot be added or edited', async () => {
+    safesql.statusBar.update();
+    const item = safesql.statusBar.item;
+    assert.equal(item.text, '$(shield) safesql: restricted · repo-db not used', 'the status bar says restricted, not "no connection"');
+    assert.equal(typeof item.command === 'string' ? item.command : item.command?.command, 'workbench.trust.manage');
+    assert.match(String(item.tooltip), /uses none of the 1 connection it knows/);
+    const configured = () => JSON.stringify(vscode.workspace.getConfiguration('safesql').inspect('connections'));
+    const before = configured();
+    // Neither opens its form, which would wait for input: both return at once, having changed nothing.
+    const atOnce = async (command: string, ...args: unknown[]) => {
+      let settled = false;
+      const running = Promise.resolve(vscode.commands.executeCommand(command, ...args)).then(() => (settled = true));
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      return settled;
+    };
+    assert.ok(await atOnce(CLIENT_COMMANDS.addConnection), 'Add Connection opened its form in an untrusted workspace');
+    assert.ok(await atOnce(CLIENT_COMMANDS.editConnection, { connection: { name: 'repo-db' } }), 'Edit Connection opened its form');
+    assert.equal(configured(), before);
+  });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../../server/src/protocol';
 import { describeConnection, type Connections } from './connections';
 import type { Passwords } from './passwords';
+import { trustedOrExplain } from '../trust';
 import type { ConnectionItem } from './tree';
 
 interface Services {
@@ -20,6 +21,9 @@ interface Services {
   ready: Promise<LanguageClient>;
   output: vscode.OutputChannel;
 }
+
+const CONNECTIONS_UNTRUSTED =
+  'This workspace is not trusted, so safesql neither uses nor changes connections here (it still checks the SQL). Trust the workspace to add or edit connections.';
 
 const ENVIRONMENT_DETAIL: Record<string, string> = {
   production: 'real users, real data: commits need the name typed',
@@ -55,6 +59,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       return connections.setActive(picked.name);
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.addConnection, async () => {
+      if (!trustedOrExplain(CONNECTIONS_UNTRUSTED)) return;
       const definition = await askConnection(services, undefined);
       if (!definition) return;
       await updateConnections(definition.name, (list) => [...list, definition]);
@@ -64,6 +69,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       void vscode.window.showInformationMessage(`safesql: connection "${definition.name}" added (${definition.environment}).`);
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.editConnection, async (item?: ConnectionItem) => {
+      if (!trustedOrExplain(CONNECTIONS_UNTRUSTED)) return;
       const existing = item?.connection ?? (await pick(connections, 'Edit which connection?'));
       if (!existing) return;
       const definition = await askConnection(services, existing);
@@ -102,8 +108,7 @@ export function registerConnectionCommands(services: Services): vscode.Disposabl
       if (connections.activeName === existing.name) await connections.setActive(undefined);
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.testConnection, async (item?: ConnectionItem) => {
-      if (!vscode.workspace.isTrusted)
-        return vscode.window.showWarningMessage('safesql: this workspace is not trusted, so safesql connects to nothing from it.');
+      if (!trustedOrExplain()) return;
       const existing = item?.connection ?? (await pick(connections, 'Test which connection?'));
       if (!existing) return;
       if (!(await connections.confirmUse(vscode.window.activeTextEditor?.document, existing.name))) return;

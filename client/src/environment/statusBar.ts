@@ -26,6 +26,7 @@ export class EnvironmentStatusBar implements vscode.Disposable {
     this.subscriptions = [
       connections.onDidChange(() => this.update()),
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
       vscode.workspace.onDidChangeTextDocument(
         (e) => e.document === vscode.window.activeTextEditor?.document && e.document.lineCount < 5000 && this.update(),
       ),
@@ -40,6 +41,18 @@ export class EnvironmentStatusBar implements vscode.Disposable {
       return;
     }
     const bound = this.connections.forDocument(document);
+    if (!vscode.workspace.isTrusted) {
+      // The connections are known (the view lists them), but none is used: say that, not "no connection".
+      const known = this.connections.list(document.uri).length;
+      this.item.text = `$(shield) safesql: restricted${bound ? ` · ${bound.name} not used` : ''}`;
+      this.item.tooltip = `This workspace is not trusted: safesql checks the SQL but uses none of the ${known} connection${known === 1 ? '' : 's'} it knows. Click to manage Workspace Trust.`;
+      this.item.command = 'workbench.trust.manage';
+      this.item.backgroundColor = undefined;
+      this.item.color = undefined;
+      this.item.show();
+      return;
+    }
+    this.item.command = CLIENT_COMMANDS.selectConnection;
     if (!bound) {
       this.item.text = '$(database) safesql: no connection';
       this.item.tooltip = 'No connection selected: click to choose one. Nothing can run until you do.';

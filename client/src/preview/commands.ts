@@ -5,7 +5,7 @@ import type { JournalSummary } from '../../../server/src/exec/journal';
 import type { CommitResult, PreviewResult } from '../../../server/src/exec/results';
 import { CLIENT_COMMANDS, LSP_REQUESTS, type CommitParams, type PreviewParams, type UndoParams } from '../../../server/src/protocol';
 import type { Connections } from '../connections/connections';
-import { UNTRUSTED_REASON } from '../trust';
+import { explainUntrusted, trustedOrExplain, UNTRUSTED_REASON } from '../trust';
 import { renderCommit, renderPreview } from './render';
 import type { ResultsPanel } from './resultsPanel';
 
@@ -54,8 +54,7 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
   const trusted = () => {
     if (vscode.workspace.isTrusted) return true;
     history.lastError = UNTRUSTED_REASON;
-    void vscode.window.showWarningMessage(UNTRUSTED_REASON);
-    return false;
+    return trustedOrExplain();
   };
 
   async function request<T>(title: string, method: string, params: object): Promise<T | undefined> {
@@ -191,7 +190,9 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
       const client = await services.ready;
       await client.sendRequest(LSP_REQUESTS.discard, { previewId });
     }),
-    vscode.commands.registerCommand(CLIENT_COMMANDS.explain, (reason: string) => vscode.window.showInformationMessage(reason)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.explain, (reason: string) =>
+      reason === UNTRUSTED_REASON ? explainUntrusted(reason) : vscode.window.showInformationMessage(reason),
+    ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.undoLast, (journalId?: string) => undo(journalId)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showJournal, async () => {
       const client = await services.ready;
