@@ -85,4 +85,25 @@ describe('the language server previews and commits through lenses and requests',
     // Trust auth: the server never asked the editor for a password.
     assert.deepEqual(passwordRequests, []);
   });
+
+  it('turns the lens back to Preview when a commit is refused', async () => {
+    const refusedUri = 'file:///work/refused.sql';
+    await client.open(refusedUri, `DELETE FROM ${schema.name}.t WHERE id <= 5;\n`);
+    await client.connection.sendNotification(LSP_NOTIFICATIONS.setConnection, { uri: refusedUri, connection: { name: 'dev' } });
+    const held = () => client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: refusedUri } });
+    const [lens] = await held();
+    const preview = await client.connection.sendRequest<PreviewResult>(LSP_REQUESTS.preview, {
+      uri: refusedUri,
+      offset: lens!.command!.arguments![1],
+    });
+    assert.equal(preview.affectedRows, 4, 'id 5 went with the first test’s commit');
+    // Someone deletes one of the previewed rows before the commit: it is refused.
+    await db.client.query(`DELETE FROM ${schema.name}.t WHERE id = 2`);
+    const commit = await client.connection.sendRequest<CommitResult>(LSP_REQUESTS.commit, { previewId: preview.id });
+    assert.equal(commit.outcome, 'refused');
+    assert.deepEqual(
+      (await held()).map((l) => l.command!.title),
+      ['▶ Preview'],
+    );
+  });
 });

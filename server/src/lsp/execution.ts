@@ -141,7 +141,9 @@ export class ExecutionService {
         context,
       ),
     );
-    if (result.outcome === 'committed') this.held.delete(params.previewId);
+    // Committed, refused or failed: the preview no longer stands for what a commit would do, so its
+    // Commit lens turns back into Preview.
+    this.held.delete(params.previewId);
     return result;
   }
 
