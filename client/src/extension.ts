@@ -22,6 +22,8 @@ export interface SafesqlApi {
   statusBar: EnvironmentStatusBar;
   banner: ProductionBanner;
   history: RunHistory;
+  /** The results panel: what it shows, for the editor tests. */
+  panel: ResultsPanel;
   /** Resolves once the language server answers. */
   ready: Promise<void>;
 }
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): SafesqlApi {
     statusBar,
     banner,
     history,
+    panel,
     ready: clientReady.then(() => undefined),
   };
 }

@@ -135,6 +135,15 @@ suite('Preview → Commit in the editor', () => {
     assert.equal(await checksum(), original, 'the preview changed the database');
     await screenshot('preview-result');
 
+    assert.equal(safesql.panel.lastTitle, 'preview');
+    assert.equal(safesql.panel.shownPreview?.id, preview.id);
+    // Bound to another connection, the panel no longer shows the preview as current; back, it is previewed again.
+    await safesql.connections.setActive('prod');
+    await waitFor('the panel to drop the preview', () => (safesql.panel.lastTitle === 'preview no longer valid' ? true : undefined));
+    await safesql.connections.setActive('dev');
+    await run(await lens(uri, /^▶ Preview$/));
+    assert.equal(safesql.panel.shownPreview?.id, safesql.history.lastPreview!.id);
+
     // Editing the statement makes the preview stale: the lens goes back to Preview.
     await lens(uri, /^✔ Commit \(5 rows\)$/);
     await editor.edit((edit) => edit.insert(new vscode.Position(0, editor.document.lineAt(0).text.length - 1), ' '));

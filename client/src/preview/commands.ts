@@ -118,12 +118,14 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
     } else if (result.environment.environment === 'staging') {
       if (!(await confirm(`Staging connection "${name}"`, `Commit ${rows}`))) return;
     }
+    services.panel.running(`Committing on ${name} (${result.environment.environment.toUpperCase()})`);
     const committed = await request<CommitResult>(`safesql: committing on ${name}…`, LSP_REQUESTS.commit, params);
-    if (!committed) return;
+    if (!committed) return services.panel.invalidate('the commit did not run', previewId);
     history.lastCommit = committed;
+    // Committed or refused, the server no longer holds the preview: its lens is Preview again.
+    previews.delete(previewId);
     services.panel.show('commit', renderCommit(committed, held.uri ? vscode.Uri.parse(held.uri).path.split('/').pop()! : 'undo'));
     if (committed.outcome === 'committed') {
-      previews.delete(previewId);
       const undo = committed.undo?.possible ? 'Undo' : undefined;
       // Not awaited: the notification stays until dismissed, the command is done now.
       void vscode.window
@@ -162,6 +164,14 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
   return [
     errors,
     vscode.workspace.onDidChangeTextDocument((e) => errors.delete(e.document.uri)),
+    // A preview ran on one connection: once its document is bound to another, it says nothing about a commit there.
+    services.connections.onDidChange(() => {
+      const shown = services.panel.shownPreview;
+      if (!shown?.uri) return;
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === shown.uri);
+      const now = services.connections.forDocument(document)?.name;
+      if (now !== shown.connection) services.panel.invalidate(`the connection changed from ${shown.connection} to ${now ?? 'none'}`);
+    }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.preview, async (uri: string, offset: number) => {
       if (!trusted()) return;
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
@@ -176,17 +186,21 @@ export function registerPreviewCommands(services: Services, history: RunHistory)
         return;
       }
       const params: PreviewParams = { uri, offset };
+      const file = vscode.Uri.parse(uri).path.split('/').pop()!;
+      const bound = services.connections.forDocument(document)!;
+      services.panel.running(`Previewing ${file} on ${bound.name} (${bound.environment.toUpperCase()})`);
       const result = await request<PreviewResult>('safesql: previewing (rolled back afterwards)…', LSP_REQUESTS.preview, params);
-      if (!result) return;
+      if (!result) return services.panel.invalidate('the preview did not run');
       history.lastPreview = result;
       previews.set(result.id, { result, uri });
       services.connections.learn(result.connection.name, result.environment.environment, result.environment.reasons);
       markError(uri, result);
-      services.panel.show('preview', renderPreview(result, vscode.Uri.parse(uri).path.split('/').pop()!));
+      services.panel.show('preview', renderPreview(result, file), { id: result.id, uri, connection: result.connection.name });
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.commit, (previewId: string) => commit(previewId)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.discard, async (previewId: string) => {
       previews.delete(previewId);
+      services.panel.invalidate('it was discarded', previewId);
       const client = await services.ready;
       await client.sendRequest(LSP_REQUESTS.discard, { previewId });
     }),
