@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { commit } from '../../server/src/exec/commit';
-import type { Journal } from '../../server/src/exec/journal';
+import type { Journal, JournalEntry } from '../../server/src/exec/journal';
 import { checkLiveness } from '../../server/src/exec/liveness';
 import { preview, type ExecContext } from '../../server/src/exec/preview';
 import type { CommitResult, PreviewResult, StatementOutcome } from '../../server/src/exec/results';
@@ -525,6 +526,54 @@ describe('adversarial reads apart: the rows a preview reads beside or before its
       roundTrip(`${s}.ident`, `UPDATE S.ident SET v = v || 'w' WHERE id > 3`));
 
     it('UPDATE of the primary key, undone exactly or refused', () => roundTrip(`${s}.t`, `UPDATE S.t SET id = id + 100 WHERE id > 4`));
+
+    for (const [sql, change] of [
+      [
+        `DELETE FROM S.t WHERE id <= 2`,
+        `ALTER TABLE S.t RENAME COLUMN v TO tmp; ALTER TABLE S.t RENAME COLUMN n TO v; ALTER TABLE S.t RENAME COLUMN tmp TO n`,
+      ],
+      [
+        `UPDATE S.t SET n = n + 100 WHERE id <= 2`,
+        `ALTER TABLE S.t ALTER COLUMN v TYPE int USING length(v); ALTER TABLE S.t RENAME COLUMN v TO tmp; ALTER TABLE S.t RENAME COLUMN n TO v; ALTER TABLE S.t RENAME COLUMN tmp TO n`,
+      ],
+      [`DELETE FROM S.t WHERE id <= 2`, `ALTER TABLE S.t DROP COLUMN n`],
+      [`DELETE FROM S.t WHERE id <= 2`, `ALTER TABLE S.t ADD COLUMN z int DEFAULT 7`],
+      [
+        `DELETE FROM S.t WHERE id <= 2`,
+        `DROP TABLE S.t CASCADE; CREATE TABLE S.t (id int PRIMARY KEY, n int, v text); INSERT INTO S.t VALUES (3, 3, 'x')`,
+      ],
+      [`UPDATE S.t SET n = n + 100 WHERE id <= 2`, `ALTER TABLE S.t ADD COLUMN g int GENERATED ALWAYS AS (n * 2) STORED`],
+    ]) {
+      it(`an undo built from the images after the table changed shape is refused: ${change.slice(0, 70)}`, async () => {
+        const { result } = await exactOrNothing(sql!);
+        assert.equal(result.outcome, 'committed', result.reason);
+        await db.client.query(sqlOf(change!));
+        const state = await rowsOf(text, `${s}.t`);
+        const undone = await undo();
+        assert.notEqual(undone.outcome, 'committed', 'the rows cannot be put back as they were');
+        assert.deepEqual(await rowsOf(text, `${s}.t`), state, 'a refused undo changes nothing');
+      });
+    }
+
+    it('an entry that holds neither a reversal nor the table layout is refused, not guessed', async () => {
+      const { result } = await exactOrNothing(`UPDATE S.t SET n = n * 7 WHERE id <= 3`);
+      assert.equal(result.outcome, 'committed', result.reason);
+      const [line, outcome] = readFileSync(journal.path, 'utf8').trim().split('\n');
+      const entry = JSON.parse(line!) as JournalEntry & { type: 'entry' };
+      const written = { ...entry, images: entry.images.map(({ layout: _layout, ...image }) => image) };
+      writeFileSync(journal.path, `${JSON.stringify(written)}\n${outcome}\n`);
+      const state = await rowsOf(text, `${s}.t`);
+      const undone = await undo().catch((error: Error) => ({ outcome: 'refused' as const, reason: error.message }));
+      if (undone.outcome === 'committed') {
+        // Built without the layout, it may only have restored exactly what was there.
+        assert.deepEqual(
+          await rowsOf(text, `${s}.t`),
+          state
+            .map((row) => row.replace(/^\["([123])","x","(\d+)"\]$/, (_, id: string, n: string) => `["${id}","x","${Number(n) / 7}"]`))
+            .sort(),
+        );
+      } else assert.deepEqual(await rowsOf(text, `${s}.t`), state);
+    });
 
     it('an undo after another session changed an undone row is refused and changes nothing', async () => {
       const { result } = await exactOrNothing(`UPDATE S.t SET n = 0 WHERE v = 'x'`);
