@@ -302,6 +302,18 @@ describe('adversarial reads apart: the rows a preview reads beside or before its
       });
     }
 
+    for (const sql of [
+      `BEGIN;\nINSERT INTO S.t VALUES (7, 'x', 7);\nDELETE FROM S.t WHERE v = 'x';\nCOMMIT;`,
+      `BEGIN;\nUPDATE S.t SET n = 0 WHERE id = 1;\nUPDATE S.t SET n = n + 1 WHERE id <= 2;\nDELETE FROM S.t WHERE n = 1;\nCOMMIT;`,
+      `BEGIN;\nDELETE FROM S.t WHERE id = 6;\nUPDATE S.t SET v = 'w' WHERE v = 'y';\nCOMMIT;`,
+    ]) {
+      it(`a block whose later statements read rows the block wrote: ${sql.replaceAll('\n', ' ').slice(0, 80)}`, async () => {
+        await sameAsCapture(sql);
+        const { result } = await exactOrNothing(sql);
+        assert.equal(result.outcome, 'committed', result.reason);
+      });
+    }
+
     it('row security: a DELETE policy narrower than the SELECT policy', async (t) => {
       if (REAL) return t.skip(REAL);
       const role = `advreads_${process.pid}`;
@@ -474,6 +486,35 @@ describe('adversarial reads apart: the rows a preview reads beside or before its
       assert.equal(previewed.outcome, 'error', 'a cancelled preview reports it');
       assert.equal(previewed.error!.kind, 'cancelled');
       assert.ok(took < 1_500, `cancel took ${took} ms`);
+      assert.equal((await rowsOf(text, `${s}.t`)).length, 6);
+    });
+
+    it('cancelling while the statement runs and the reader reads beside it stops both', async (t) => {
+      if (REAL) return t.skip(REAL);
+      // Slow only in the transaction that writes.
+      await db.client.query(`CREATE FUNCTION ${s}.slow_writer(id int) RETURNS boolean STABLE LANGUAGE sql AS
+        $$ SELECT CASE WHEN current_setting('transaction_read_only') = 'off' THEN (SELECT true FROM pg_sleep(0.5)) ELSE true END AND id <= 3 $$`);
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 300);
+      const { document, unit } = unitOf(sqlOf(`DELETE FROM S.t WHERE S.slow_writer(id)`));
+      const previewed = await within(8_000, preview(document, unit, { ...context, signal: controller.signal }), 'the preview');
+      assert.equal(previewed.outcome, 'error');
+      assert.equal(previewed.error!.kind, 'cancelled');
+      assert.ok(Date.now() - started < 2_000, `cancel took ${Date.now() - started} ms`);
+      assert.equal((await rowsOf(text, `${s}.t`)).length, 6);
+    });
+
+    it('the reader past its time limit: the reads run again in the transaction, and the preview is right', async (t) => {
+      if (REAL) return t.skip(REAL);
+      await db.client.query(`CREATE FUNCTION ${s}.slow_reader2(id int) RETURNS boolean STABLE LANGUAGE sql AS
+        $$ SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN (SELECT true FROM pg_sleep(0.3)) ELSE true END AND id <= 3 $$`);
+      const started = Date.now();
+      const tight = contextFor(db.url, { environment: 'local' }, { statementTimeoutMs: 700, lockTimeoutMs: 400 });
+      const previewed = await within(8_000, previewOf(`DELETE FROM S.t WHERE S.slow_reader2(id)`, { context: tight }), 'the preview');
+      assert.ok(Date.now() - started < 4_000, `the preview took ${Date.now() - started} ms`);
+      assert.equal(previewed.outcome, 'ok', JSON.stringify(previewed.error));
+      assert.deepEqual(previewed.statements[0]!.before!.rows.map((row) => row[0]).sort(), ['1', '2', '3']);
       assert.equal((await rowsOf(text, `${s}.t`)).length, 6);
     });
   });
