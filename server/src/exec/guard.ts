@@ -34,7 +34,7 @@ export interface VersionHashing {
  * writer is this one. The 32-bit xmin gets the current epoch, or the one before when it is more than
  * half the id space ahead (it was assigned before a wraparound).
  */
-function writtenByThisTransaction(xmin: string): string {
+export function writtenByThisTransaction(xmin: string): string {
   const current = 'pg_catalog.txid_current()';
   const low = `${xmin}::pg_catalog.text::pg_catalog.int8`;
   const epoch = `(${current} >> 32) - CASE WHEN ${low} - (${current} & 4294967295) > 2147483648 THEN 1 ELSE 0 END`;

@@ -73,7 +73,8 @@ export async function preview(
       let captures: StatementCapture[] = [];
       // Connects while the sequences are read, for the reads the unit's first statement needs beside
       // it; before BEGIN, as a reader that would wait for this transaction to end must be found out first.
-      const opening = firstReadsBeside(unit, plans, { keepRows: context.settings.previewRowLimit, ...options })
+      const readsApart = calls.length === 0;
+      const opening = firstReadsBeside(unit, plans, { keepRows: context.settings.previewRowLimit, ...options, readsApart })
         ? openReader(session, context)
         : Promise.resolve(undefined);
       const sequences = await sequenceStates(session).catch(async (error: unknown) => {
@@ -81,6 +82,9 @@ export async function preview(
         throw error;
       });
       const reader = await opening;
+      // The session's cancel stops its statement; the reader, which may still read beside a finished one, is stopped here.
+      const stopReader = () => reader?.destroy();
+      context.signal?.addEventListener('abort', stopReader);
       try {
         const { transaction, folded } = await beginTransaction(session, unit, context.settings, result.readOnly);
         result.schema = await schemaFingerprint(session, targetTables(plans));
@@ -89,6 +93,8 @@ export async function preview(
           explain: true,
           transaction,
           folded,
+          readsApart,
+          ...(context.signal ? { signal: context.signal } : {}),
           ...options,
           ...(reader ? { reader } : {}),
         });
@@ -97,6 +103,7 @@ export async function preview(
         result.error = runError(error, document);
         if (error instanceof TransactionEscaped) await recordEscape(context, session, unit, error, 'preview');
       } finally {
+        context.signal?.removeEventListener('abort', stopReader);
         await session.rollback();
         await reader?.close();
       }

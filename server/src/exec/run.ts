@@ -11,12 +11,15 @@ import {
   tableCounters,
   VERSIONS_KEPT,
   withoutHashes,
+  writtenByThisTransaction,
+  type VersionHashing,
 } from './guard';
 import { groupsQuery, groupTotals, provenanceOf, smallGroupRowsQuery, type Provenance } from './provenance';
 import type { RowImage, StatementOutcome } from './results';
 import type { Rows, Session } from './session';
 import {
   captureFor,
+  deletedVersionsText,
   imageOf,
   planStatement,
   sampleFor,
@@ -51,6 +54,16 @@ export interface RunOptions {
   values?: boolean;
   /** A second session for the reads a preview's first statement needs of the rows before it (see `readsBeside`). */
   reader?: SnapshotReader;
+  /**
+   * False when the unit calls volatile functions: a query over the rows then need not see the ones
+   * the statement changes (random(), clock_timestamp() answer anew), so the statement captures them itself.
+   */
+  readsApart?: boolean;
+  /**
+   * The preview's cancel: it stops the statement on the session, but while only the reader still
+   * reads beside a finished statement there is no statement to stop, so the wait checks it too.
+   */
+  signal?: AbortSignal;
 }
 
 /** A failure inside a unit, with the statement it came from. */
@@ -120,11 +133,12 @@ type StatementOptions = RunOptions & { written: ReadonlySet<string> };
 interface Beside {
   reader: SnapshotReader;
   snapshot: string;
+  options: Pick<RunOptions, 'signal'>;
 }
 
 /** Whether a preview reads the rows a statement changes apart from it (beside it, or before it): a DELETE's or UPDATE's first rows and versions. */
-export function readsBeside(plan: StatementPlan, options: { keepRows: number | 'all'; values?: boolean }): boolean {
-  return plan.mode === 'rows' && plan.readable && options.keepRows !== 'all' && !options.values;
+export function readsBeside(plan: StatementPlan, options: { keepRows: number | 'all'; values?: boolean; readsApart?: boolean }): boolean {
+  return plan.mode === 'rows' && plan.readable && options.keepRows !== 'all' && !options.values && options.readsApart !== false;
 }
 
 async function runStatement(
@@ -144,7 +158,9 @@ async function runStatement(
   }
   // A snapshot cannot be exported inside a savepoint, so it is taken now, for the reads beside the statement.
   const beside =
-    options.reader && readsBeside(plan, options) ? { reader: options.reader, snapshot: await session.exportSnapshot() } : undefined;
+    options.reader && readsBeside(plan, options)
+      ? { reader: options.reader, snapshot: await session.exportSnapshot(), options }
+      : undefined;
   // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
   // without aborting the transaction: the statement then runs exactly as written.
   await session.savepoint();
@@ -264,7 +280,7 @@ async function runRowChange(
   const columns = table.columns.map((c) => c.name);
   const hashing = { ownRows: options.written.has(table.qualified), tidHash: session.server.versionNumber >= 140000 };
   if (options.keepRows !== 'all' && readsBeside(plan, options)) {
-    const change = changeFor(plan, table, text);
+    const change = changeFor(plan, table, hashing);
     const versions = versionsFor(plan, hashing);
     const sample = sampleFor(plan, table.columns);
     const sampleWithWriter = sampleFor(plan, table.columns, true);
@@ -342,7 +358,7 @@ interface RowsBefore {
 }
 
 /**
- * How a statement whose rows are read apart from it runs: a DELETE bare; an UPDATE returning only
+ * How a statement whose rows are read apart from it runs: a DELETE returning only its rows' count and versions; an UPDATE returning only
  * the digest of the values it writes, its rows after it found again by primary key. Undefined when
  * an UPDATE's rows cannot be found that way: no primary key, a SET that assigns one of its columns,
  * or triggers, which may change any column (the general capture then pairs the rows by place).
@@ -352,10 +368,16 @@ interface Change {
   text: string;
   /** UPDATE: whether `text` returns the digest of the written values rather than running bare. */
   digestsWritten: boolean;
+  /** DELETE: `text` returns the number and the sum of the version hashes of the rows it removes (see `deletedVersionsText`). */
+  versionsReturned?: boolean;
 }
 
-function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableInfo, text: string): Change | undefined {
-  if (plan.command === 'delete') return { command: 'delete', text, digestsWritten: false };
+function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableInfo, hashing: VersionHashing): Change | undefined {
+  const { text } = plan;
+  if (plan.command === 'delete') {
+    const counting = deletedVersionsText(plan, hashing);
+    return counting ? { command: 'delete', text: counting, digestsWritten: false, versionsReturned: true } : undefined;
+  }
   if (plan.command !== 'update' || table.primaryKey.length === 0 || table.triggers.length > 0) return undefined;
   if (plan.assigned.some((column) => table.primaryKey.includes(column))) return undefined;
   const written = writtenNames(
@@ -397,13 +419,15 @@ async function previewFromReads(
 ): Promise<boolean> {
   const { outcome } = capture;
   let written = '0';
+  let removed: string | undefined;
   const run = () =>
     counted(session, outcome, async () => {
       const result = await session.run(change.text);
       record(result, outcome);
-      if (!change.digestsWritten) return;
+      if (!change.digestsWritten && !change.versionsReturned) return;
       outcome.affectedRows = Number(result.rows[0]![0]);
-      written = result.rows[0]![1] ?? '0';
+      if (change.digestsWritten) written = result.rows[0]![1] ?? '0';
+      else removed = result.rows[0]![1] ?? '0';
     });
   try {
     let before = beside ? await readWhileChanging(session, beside, reads, outcome, run) : undefined;
@@ -414,7 +438,9 @@ async function previewFromReads(
     outcome.command = change.command.toUpperCase();
     outcome.digest = { ...digestFromColumns(before.digest), written };
     if (before.provenance) outcome.provenance = before.provenance;
-    if (outcome.digest.rows === outcome.affectedRows) {
+    // The reads stand for the statement only if they saw the rows it changed: a DELETE says which
+    // versions it removed; an UPDATE's rows shown must be ones it wrote (see `rowsAgain`).
+    if (outcome.digest.rows === outcome.affectedRows && (removed === undefined || removed === outcome.digest.versions)) {
       const columns = table.columns.map((c) => c.name);
       const shown = before.shown.rows.slice(0, outcome.affectedRows);
       outcome.before = { columns, rows: shown, total: outcome.affectedRows };
@@ -443,7 +469,7 @@ async function previewFromReads(
  */
 async function readWhileChanging(
   session: Session,
-  { reader, snapshot }: Beside,
+  { reader, snapshot, options }: Beside,
   reads: Reads,
   outcome: StatementOutcome,
   run: () => Promise<void>,
@@ -458,6 +484,8 @@ async function readWhileChanging(
     throw error;
   }
   const before = await reading;
+  // A cancel while only the reader read (which the preview then stopped) ends the preview, as it would the statement.
+  if (options.signal?.aborted) throw new ExecError('cancelled', 'cancelled');
   if (!before) {
     await session.rollbackToSavepoint();
     delete outcome.effects;
@@ -478,11 +506,12 @@ async function rowsAgain(session: Session, table: TableInfo, shown: (string | nu
   const unnest = keys.map((_, i) => `$${i + 1}::pg_catalog.text[]`).join(', ');
   const names = keys.map((_, i) => `k${i}`).join(', ');
   const { rows } = await session.run(
-    `SELECT k.n, ${imageOf('t', table)} FROM pg_catalog.unnest(${unnest}) WITH ORDINALITY AS k(${names}, n) JOIN ${table.qualified} AS t ON ${join} ORDER BY k.n`,
+    `SELECT k.n, (${writtenByThisTransaction('t.xmin')})::pg_catalog.text, ${imageOf('t', table)} FROM pg_catalog.unnest(${unnest}) WITH ORDINALITY AS k(${names}, n) JOIN ${table.qualified} AS t ON ${join} ORDER BY k.n`,
     keys,
   );
-  if (rows.length !== shown.length || rows.some((row, i) => Number(row[0]) !== i + 1)) return undefined;
-  return rows.map((row) => row.slice(1));
+  // Every row found must be one the statement wrote (the unit's first statement: nothing else of this transaction's is there).
+  if (rows.length !== shown.length || rows.some((row, i) => Number(row[0]) !== i + 1 || row[1] !== 'true')) return undefined;
+  return rows.map((row) => row.slice(2));
 }
 
 function image(result: Rows, rows: (string | null)[][], keep: number | 'all'): RowImage {

@@ -411,6 +411,23 @@ export function sampleText(text: string, command: 'delete' | 'update', clauses: 
 }
 
 /**
+ * A DELETE that returns only the number of the rows it removes and the sum of the hashes of their
+ * versions, as `versionsFor` hashes them: what its reads apart saw must be what it removed (a
+ * function that answers differently in another session, pg_backend_pid() or
+ * current_setting('transaction_read_only'), or a row another session changed in between, would
+ * otherwise show rows it does not remove). Undefined when its clauses are not where the parse tree says.
+ */
+export function deletedVersionsText(plan: Extract<StatementPlan, { mode: 'rows' }>, how: VersionHashing): string | undefined {
+  const { topLevel, bodyEnd: endOf } = topLevelWords(plan.text);
+  const main = topLevel.findIndex((t) => t.word === plan.command);
+  if (plan.command !== 'delete' || main < 0) return undefined;
+  const body = plan.text.slice(0, endOf(topLevel.slice(main + 1).find((t) => t.word === 'returning'))).trimEnd();
+  const ref = plan.table.reference;
+  return `WITH __safesql_changed AS (${body} RETURNING ${versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, how)} AS ${VERSION_HASH})
+    SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(${VERSION_HASH}), 0)::pg_catalog.text FROM __safesql_changed`;
+}
+
+/**
  * An UPDATE that returns only what a preview's digest needs of the rows it writes: their number and
  * the sum of the hashes of the values it sets from the data (see WrittenColumns); the rows it
  * changes are read beside or before it (see `sampleText`). Undefined when its clauses are not
