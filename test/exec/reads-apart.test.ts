@@ -174,11 +174,11 @@ describe('previews that read the changed rows apart from the statement', () => {
         const snapshot = await main.exportSnapshot();
         await other.query(`INSERT INTO ${s}.loose VALUES (100, 'committed after the export')`);
         const count = `SELECT count(*) FROM ${s}.loose`;
-        const seen = await reader.read(snapshot, async (run) => (await run(count)).rows[0]![0]);
+        const seen = await reader.read(snapshot.id, async (run) => (await run(count)).rows[0]![0]);
         const now = (await main.run(count)).rows[0]![0];
         assert.equal(Number(now), Number(seen) + 1, 'the reader sees the snapshot, the read-committed transaction the later commit');
         await assert.rejects(
-          reader.read(snapshot, (run) => run(`DELETE FROM ${s}.loose`)),
+          reader.read(snapshot.id, (run) => run(`DELETE FROM ${s}.loose`)),
           /read-only|invalid snapshot|snapshot/,
           'the reader never writes (and a snapshot is not imported twice into one transaction)',
         );

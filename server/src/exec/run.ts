@@ -132,7 +132,7 @@ type StatementOptions = RunOptions & { written: ReadonlySet<string> };
 /** The reader, and the snapshot of the transaction it is to read at. */
 interface Beside {
   reader: SnapshotReader;
-  snapshot: string;
+  snapshot: { id: string; visible: string };
   options: Pick<RunOptions, 'signal'>;
 }
 
@@ -280,7 +280,7 @@ async function runRowChange(
   const columns = table.columns.map((c) => c.name);
   const hashing = { ownRows: options.written.has(table.qualified), tidHash: session.server.versionNumber >= 140000 };
   if (options.keepRows !== 'all' && readsBeside(plan, options)) {
-    const change = changeFor(plan, table, hashing);
+    const change = changeFor(plan, table, hashing, options.beside);
     const versions = versionsFor(plan, hashing);
     const sample = sampleFor(plan, table.columns);
     const sampleWithWriter = sampleFor(plan, table.columns, true);
@@ -370,13 +370,29 @@ interface Change {
   digestsWritten: boolean;
   /** DELETE: `text` returns the number and the sum of the version hashes of the rows it removes (see `deletedVersionsText`). */
   versionsReturned?: boolean;
+  /**
+   * DELETE, bare: its rows depend on the data alone, so the reader beside it, at the snapshot
+   * `quietFrom` (`xmin:xmax:xip`), saw exactly them unless another transaction ended meanwhile — a
+   * commit in between can add, remove or change rows, or end a lock the statement waited for. The
+   * snapshot after it tells: any transaction that ends moves it. If one did, `otherwise` runs instead.
+   */
+  quietFrom?: string;
+  otherwise?: Change;
 }
 
-function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableInfo, hashing: VersionHashing): Change | undefined {
+function changeFor(
+  plan: Extract<StatementPlan, { mode: 'rows' }>,
+  table: TableInfo,
+  hashing: VersionHashing,
+  beside: Beside | undefined,
+): Change | undefined {
   const { text } = plan;
   if (plan.command === 'delete') {
-    const counting = deletedVersionsText(plan, hashing);
-    return counting ? { command: 'delete', text: counting, digestsWritten: false, versionsReturned: true } : undefined;
+    if (beside && plan.dataOnly && !table.rewritten && table.triggers.length === 0) {
+      const otherwise = verifiedDelete(plan, hashing);
+      return otherwise && { command: 'delete', text, digestsWritten: false, quietFrom: beside.snapshot.visible, otherwise };
+    }
+    return verifiedDelete(plan, hashing);
   }
   if (plan.command !== 'update' || table.primaryKey.length === 0 || table.triggers.length > 0) return undefined;
   if (plan.assigned.some((column) => table.primaryKey.includes(column))) return undefined;
@@ -387,6 +403,11 @@ function changeFor(plan: Extract<StatementPlan, { mode: 'rows' }>, table: TableI
   if (written.length === 0) return { command: 'update', text, digestsWritten: false };
   const digesting = writtenDigestText(plan, written);
   return digesting ? { command: 'update', text: digesting, digestsWritten: true } : undefined;
+}
+
+function verifiedDelete(plan: Extract<StatementPlan, { mode: 'rows' }>, hashing: VersionHashing): Change | undefined {
+  const counting = deletedVersionsText(plan, hashing);
+  return counting ? { command: 'delete', text: counting, digestsWritten: false, versionsReturned: true } : undefined;
 }
 
 async function rowsBefore(run: (text: string) => Promise<Rows>, reads: Reads): Promise<RowsBefore> {
@@ -420,20 +441,26 @@ async function previewFromReads(
   const { outcome } = capture;
   let written = '0';
   let removed: string | undefined;
-  const run = () =>
+  const runChange = (how: Change) =>
     counted(session, outcome, async () => {
-      const result = await session.run(change.text);
+      const result = await session.run(how.text);
       record(result, outcome);
-      if (!change.digestsWritten && !change.versionsReturned) return;
+      if (!how.digestsWritten && !how.versionsReturned) return;
       outcome.affectedRows = Number(result.rows[0]![0]);
-      if (change.digestsWritten) written = result.rows[0]![1] ?? '0';
+      if (how.digestsWritten) written = result.rows[0]![1] ?? '0';
       else removed = result.rows[0]![1] ?? '0';
     });
   try {
-    let before = beside ? await readWhileChanging(session, beside, reads, outcome, run) : undefined;
+    let before = beside ? await readWhileChanging(session, beside, reads, outcome, () => runChange(change)) : undefined;
     if (!before) {
+      // Read in the transaction after all (the reader failed): a bare DELETE after them would go unchecked.
       before = await rowsBefore((query) => session.run(query), reads);
-      await run();
+      await runChange(change.otherwise ?? change);
+    } else if (change.otherwise && (await session.currentSnapshot()) !== change.quietFrom) {
+      // Another transaction ended while the DELETE ran: it runs again, saying which versions it removes.
+      await session.rollbackToSavepoint();
+      delete outcome.effects;
+      await runChange(change.otherwise);
     }
     outcome.command = change.command.toUpperCase();
     outcome.digest = { ...digestFromColumns(before.digest), written };
@@ -475,7 +502,7 @@ async function readWhileChanging(
   run: () => Promise<void>,
 ): Promise<RowsBefore | undefined> {
   // Settled at once: the reads may fail while the statement still runs, which is not an unhandled rejection.
-  const reading = reader.read(snapshot, (query) => rowsBefore(query, reads)).catch(() => undefined);
+  const reading = reader.read(snapshot.id, (query) => rowsBefore(query, reads)).catch(() => undefined);
   try {
     await run();
   } catch (error) {

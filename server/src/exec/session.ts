@@ -196,9 +196,24 @@ export class Session {
     );
   }
 
-  /** What the open transaction sees now, for another session to see too (`beginAtSnapshot`); never inside a savepoint. */
-  async exportSnapshot(): Promise<string> {
-    return (await this.run('SELECT pg_catalog.pg_export_snapshot()')).rows[0]![0]!;
+  /**
+   * What the open transaction sees now, for another session to see too (`beginAtSnapshot`); never
+   * inside a savepoint. `visible`: the same snapshot as `xmin:xmax:xip` (see `currentSnapshot`).
+   */
+  async exportSnapshot(): Promise<{ id: string; visible: string }> {
+    const [id, visible] = (await this.run(`SELECT pg_catalog.pg_export_snapshot(), ${this.snapshotText()}`)).rows[0]!;
+    return { id: id!, visible: visible! };
+  }
+
+  /** The snapshot a statement would run with now, as `xmin:xmax:xip,…` (which transactions it sees as still running). */
+  async currentSnapshot(): Promise<string> {
+    return (await this.run(`SELECT ${this.snapshotText()}`)).rows[0]![0]!;
+  }
+
+  private snapshotText(): string {
+    return this.server.versionNumber >= 130000
+      ? 'pg_catalog.pg_current_snapshot()::pg_catalog.text'
+      : 'pg_catalog.txid_current_snapshot()::pg_catalog.text';
   }
 
   /** The statement and lock time limits, for this transaction (`local`) or this session. */

@@ -32,6 +32,8 @@ export type StatementPlan =
       readable: boolean;
       /** UPDATE: the columns its SET assigns. */
       assigned: string[];
+      /** DELETE: whether which rows it removes depends only on the data (see `dependsOnDataOnly`). */
+      dataOnly: boolean;
       /** The columns it writes with values that depend only on the data (see `writtenColumns`). */
       written: WrittenColumns;
       undoable: boolean;
@@ -180,6 +182,7 @@ function planRowChange(text: string, type: keyof typeof COMMAND_KEYWORD, fields:
     clauses,
     readable,
     written: writtenColumns(type, fields),
+    dataOnly: type === 'DeleteStmt' && dependsOnDataOnly(fields),
     assigned:
       type === 'UpdateStmt'
         ? list(fields.targetList).flatMap((item) => (typeof unwrap(item)?.[1].name === 'string' ? [unwrap(item)![1].name as string] : []))
@@ -207,6 +210,30 @@ export interface WrittenColumns {
   names: string[];
   positions: number[];
   all: boolean;
+}
+
+/** A date/time literal whose value is the moment it is read ('now', 'today'). */
+const MOMENT = /^\s*(now|today|tomorrow|yesterday)\s*$/i;
+
+/**
+ * Whether a DELETE's rows are the same whichever session of the database reads them at the same
+ * snapshot: its only table is its target, and its WHERE compares columns with constants (no
+ * function call, which may read the session — `pg_backend_pid()`, `current_setting()`, `now()` —
+ * no subquery, no `CURRENT_USER`-like value, no 'now' literal). Operators are taken to be what they
+ * are for the built-in types: functions of their operands.
+ */
+function dependsOnDataOnly(fields: Fields): boolean {
+  if (fields.withClause || list(fields.usingClause).length > 0 || list(fields.returningList).length > 0) return false;
+  const dataOnly = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.every(dataOnly);
+    if (!node || typeof node !== 'object') return true;
+    return Object.entries(node as Fields).every(([key, value]) => {
+      if (key === 'FuncCall' || key === 'SQLValueFunction' || key === 'SubLink' || key === 'MinMaxExpr') return false;
+      if (key === 'sval' && typeof value === 'string' && MOMENT.test(value)) return false;
+      return dataOnly(value);
+    });
+  };
+  return dataOnly(fields.whereClause);
 }
 
 function fixedValue(node: unknown): boolean {

@@ -25,6 +25,8 @@ export interface TableInfo {
   dependents: { table: string; onDelete: boolean; onUpdate: boolean }[];
   /** Enabled user triggers, whose own changes no image captures. */
   triggers: string[];
+  /** Row-level security is on, or rules rewrite statements on it: what a statement reaches is not what a query of it reads. */
+  rewritten: boolean;
 }
 
 /** Reads a target table's columns and primary key from the catalog, as the statement resolves it. */
@@ -43,13 +45,14 @@ export async function describeTable(session: Session, table: TargetTable): Promi
                                                'onDelete', f.confdeltype IN ('c', 'n', 'd'), 'onUpdate', f.confupdtype IN ('c', 'n', 'd')))
                FROM pg_constraint f
               WHERE f.contype = 'f' AND f.confrelid = c.oid AND (f.confdeltype IN ('c', 'n', 'd') OR f.confupdtype IN ('c', 'n', 'd')))::text,
-            (SELECT json_agg(t.tgname ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D')::text
+            (SELECT json_agg(t.tgname ORDER BY t.tgname) FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D')::text,
+            (c.relrowsecurity OR c.relhasrules)::text
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = to_regclass(${escapeLiteral(table.sql)})`,
   );
   const row = rows[0];
   if (!row) return undefined;
-  const [oid, qualified, kind, columns, primaryKey, dependents, triggers] = row;
+  const [oid, qualified, kind, columns, primaryKey, dependents, triggers, rewritten] = row;
   return {
     oid: oid!,
     qualified: qualified!,
@@ -58,5 +61,6 @@ export async function describeTable(session: Session, table: TargetTable): Promi
     primaryKey: primaryKey ? (JSON.parse(primaryKey) as string[]) : [],
     dependents: dependents ? (JSON.parse(dependents) as TableInfo['dependents']) : [],
     triggers: triggers ? (JSON.parse(triggers) as string[]) : [],
+    rewritten: rewritten === 'true',
   };
 }
