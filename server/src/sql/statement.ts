@@ -119,6 +119,13 @@ export interface SqlDocument {
 /** The `outsideEffects` of the statements that have none: one frozen array, so they allocate nothing. */
 export const NO_OUTSIDE_EFFECTS: readonly OutsideEffect[] = Object.freeze([]);
 
+/**
+ * The `rowChanges` and `destructions` of a placed statement that has none: most statements, and
+ * a document holds up to hundreds of thousands of them. Frozen: nothing adds to a placed statement.
+ */
+const NO_ROW_CHANGES = Object.freeze([]) as unknown as RowChange[];
+const NO_DESTRUCTIONS = Object.freeze([]) as unknown as Destruction[];
+
 export function shiftSpan(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
@@ -133,17 +140,21 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     transaction: facts.transaction,
     modifiesData: facts.modifiesData,
     rowChanges:
-      by === 0 || facts.rowChanges.length === 0
-        ? facts.rowChanges
-        : facts.rowChanges.map((c) => ({
-            ...c,
-            span: shiftSpan(c.span, by),
-            ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, by) } : {}),
-          })),
+      facts.rowChanges.length === 0
+        ? NO_ROW_CHANGES
+        : by === 0
+          ? facts.rowChanges
+          : facts.rowChanges.map((c) => ({
+              ...c,
+              span: shiftSpan(c.span, by),
+              ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, by) } : {}),
+            })),
     destructions:
-      by === 0 || facts.destructions.length === 0
-        ? facts.destructions
-        : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
+      facts.destructions.length === 0
+        ? NO_DESTRUCTIONS
+        : by === 0
+          ? facts.destructions
+          : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
     outsideEffects:
       by === 0 || facts.outsideEffects.length === 0
         ? facts.outsideEffects
