@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient } from './lspClient';
+import { heapAfterGc, MEASURED_SERVER, type Memory } from './measuredServer';
 import { seededRandom } from './random';
 
 /**
@@ -9,16 +9,6 @@ import { seededRandom } from './random';
  * deletions, closing and reopening, hovers, code actions and code lenses on a document kept
  * near `targetChars`. Each edit waits for its diagnostics, as an editor showing them would.
  */
-
-const BIN = resolve(__dirname, '../../bin/safesql.js');
-const HEAP_REPORT = resolve(__dirname, 'heapReport.cjs');
-
-export interface Memory {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-}
 
 /** Statements whose literals vary, so the server keeps meeting text it has not seen. */
 function statementMaker(random: (n: number) => number): () => string {
@@ -40,7 +30,7 @@ function statementMaker(random: (n: number) => number): () => string {
   return () => makers[random(makers.length)]!();
 }
 
-export function soakDocument(targetChars: number, seed: number): string {
+function soakDocument(targetChars: number, seed: number): string {
   const statement = statementMaker(seededRandom(seed));
   const parts: string[] = [];
   for (let length = 0; length < targetChars;) {
@@ -68,14 +58,8 @@ export class Soak {
   ) {
     this.random = seededRandom(seed);
     this.statement = statementMaker(seededRandom(seed + 1));
-    this.client = new LspClient({
-      command: { file: process.execPath, args: ['--expose-gc', '--require', HEAP_REPORT, BIN, 'lsp', '--stdio'] },
-    });
+    this.client = new LspClient({ command: MEASURED_SERVER });
     this.document = TextDocument.create(this.uri(), 'sql', 1, soakDocument(targetChars, seed + 2));
-  }
-
-  get pid(): number {
-    return this.client.process.pid!;
   }
 
   async start(): Promise<void> {
@@ -93,16 +77,8 @@ export class Soak {
     }
   }
 
-  /** The server's memory after a garbage collection (see heapReport.cjs). */
-  async heapAfterGc(): Promise<Memory> {
-    const logged = this.client.logs.length;
-    process.kill(this.pid, 'SIGUSR2');
-    for (let waited = 0; waited < 10_000; waited += 20) {
-      const report = /heap-after-gc (\{.*\})\n/.exec(this.client.logs.slice(logged).join(''));
-      if (report) return JSON.parse(report[1]!) as Memory;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`the server reported no memory; logs: ${this.client.logs.join('')}`);
+  heapAfterGc(): Promise<Memory> {
+    return heapAfterGc(this.client);
   }
 
   stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { Soak, type Memory } from '../helpers/soak';
+import type { Memory } from '../helpers/measuredServer';
+import { Soak } from '../helpers/soak';
 
 /**
  * A long editing session must not cost memory per edit: the server's heap after garbage
