@@ -140,15 +140,7 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     transaction: facts.transaction,
     modifiesData: facts.modifiesData,
     rowChanges:
-      facts.rowChanges.length === 0
-        ? NO_ROW_CHANGES
-        : by === 0
-          ? facts.rowChanges
-          : facts.rowChanges.map((c) => ({
-              ...c,
-              span: shiftSpan(c.span, by),
-              ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, by) } : {}),
-            })),
+      facts.rowChanges.length === 0 ? NO_ROW_CHANGES : by === 0 ? facts.rowChanges : facts.rowChanges.map((c) => movedRowChange(c, by)),
     destructions:
       facts.destructions.length === 0
         ? NO_DESTRUCTIONS
@@ -169,4 +161,11 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     span,
     text,
   };
+}
+
+/** Spelled out rather than spread: every edit moves the row changes of all the statements after it. */
+function movedRowChange({ command, target, inCte, reach, span, whereSpan }: RowChange, by: number): RowChange {
+  return whereSpan
+    ? { command, target, inCte, reach, span: shiftSpan(span, by), whereSpan: shiftSpan(whereSpan, by) }
+    : { command, target, inCte, reach, span: shiftSpan(span, by) };
 }
