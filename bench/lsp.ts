@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Range } from 'vscode-languageserver-protocol';
 import { LspClient, type LspClientOptions } from '../test/helpers/lspClient';
+import { heapAfterGc, MEASURED_SERVER } from '../test/helpers/measuredServer';
 import { generateSql } from './generate';
 import { installSquawk } from './squawk';
 
@@ -93,13 +94,18 @@ async function measure(label: string, options: LspClientOptions, pull: boolean, 
   }
 }
 
-async function memory(label: string, options: LspClientOptions, pull: boolean, text: string): Promise<void> {
+async function memory(label: string, options: LspClientOptions, pull: boolean, text: string, measured = false): Promise<void> {
   const client = new LspClient(options);
   try {
     await client.initialize();
     const ms = await openAndWait(client, label, text, pull, 30_000);
     await new Promise((r) => setTimeout(r, 1000));
-    console.log(`${label}: 10 MB open → diagnostics ${ms.toFixed(0)} ms, RSS ${rssMb(client.process.pid!).toFixed(0)} MB (goal ≤ 150 MB)`);
+    const rss = rssMb(client.process.pid!);
+    const heap = measured ? await heapAfterGc(client) : undefined;
+    const afterGc = heap
+      ? `; after a garbage collection RSS ${(heap.rss / 2 ** 20).toFixed(0)} MB, heap ${(heap.heapUsed / 2 ** 20).toFixed(0)} MB used of ${(heap.heapTotal / 2 ** 20).toFixed(0)} MB`
+      : '';
+    console.log(`${label}: 10 MB open → diagnostics ${ms.toFixed(0)} ms, RSS ${rss.toFixed(0)} MB (goal ≤ 150 MB)${afterGc}`);
   } catch (error) {
     console.log(`${label}: failed: ${(error as Error).message}`);
   } finally {
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
     );
   }
   const big = generateSql(10_000_000, 12).text;
-  await memory('safesql', safesql, false, big);
+  await memory('safesql', { command: MEASURED_SERVER }, false, big, true);
   await memory('squawk server', { command: { file: squawkNpm, args: ['server'] }, capabilities: pullCapabilities }, true, big);
 }
 

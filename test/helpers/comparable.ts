@@ -22,5 +22,6 @@ export function comparableAnalysis(document: SqlDocument): unknown {
   return {
     statements: document.statements.map((statement) => Object.fromEntries(STATEMENT_FIELDS.map((field) => [field, statement[field]]))),
     comments: document.comments.map(({ type, start, end, unterminated }) => ({ type, start, end, unterminated })),
+    lineStarts: Array.from({ length: document.lines.lineCount }, (_, line) => document.lines.lineStart(line)),
   };
 }

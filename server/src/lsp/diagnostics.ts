@@ -36,14 +36,26 @@ export function toDiagnostics(uri: string, lines: LineIndex, findings: readonly 
   return diagnostics;
 }
 
-/** The first `limit` findings by severity, then position, back in document order. */
+/**
+ * The first `limit` findings by severity, then position, back in document order: every finding
+ * more severe than the last kept, and the earliest of that severity. Linear, as it runs on every keystroke.
+ */
 function mostSevere(findings: readonly Finding[], limit: number): Finding[] {
-  return findings
-    .map((finding, order) => ({ finding, order }))
-    .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.order - b.order)
-    .slice(0, limit)
-    .sort((a, b) => a.order - b.order)
-    .map((x) => x.finding);
+  const counts = [0, 0, 0];
+  for (const finding of findings) counts[SEVERITY_RANK[finding.severity]]!++;
+  let cutoff = 0;
+  let room = limit;
+  while (room > counts[cutoff]!) room -= counts[cutoff++]!;
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    const rank = SEVERITY_RANK[finding.severity];
+    if (rank < cutoff) kept.push(finding);
+    else if (rank === cutoff && room > 0) {
+      kept.push(finding);
+      room--;
+    }
+  }
+  return kept;
 }
 
 function toDiagnostic(uri: string, lines: LineIndex, finding: Finding): Diagnostic {

@@ -1,3 +1,5 @@
+import { detachedText } from './detachedText';
+import { FactsCache } from './factsCache';
 import { factsFromGrammar } from './fromGrammar';
 import { factsFromTokens } from './fromTokens';
 import { parseWithGrammar } from './grammar';
@@ -7,9 +9,8 @@ import { withPsqlVariablesReplaced } from './psqlVariables';
 import { splitFrom, splitStatements, type StatementSpan } from './splitter';
 import { positioned, type SqlDocument, type Statement, type StatementFacts } from './statement';
 
-/** Facts by statement text: an edit re-parses only the statements it touched. */
-const factsCache = new Map<string, StatementFacts>();
-const FACTS_CACHE_LIMIT = 50_000;
+/** About 2 MB of statement text: all of a large document, a few times over for a small one. */
+const factsCache = new FactsCache(1_000_000);
 
 /** Splits and reads a whole SQL document. The grammar must have been loaded (`loadGrammar`). */
 export function analyzeDocument(text: string): SqlDocument {
@@ -45,7 +46,7 @@ export async function analyzeDocumentInSlices(
 
 /** The statement a freshly split span holds. */
 export function readSpan(documentText: string, span: StatementSpan, index: number): Statement {
-  const statementText = documentText.slice(span.start, span.end);
+  const statementText = detachedText(documentText.slice(span.start, span.end));
   return statementAt(statementText, span.start, index, span.openEnded, () =>
     span.tokens.map((t) => ({ ...t, start: t.start - span.start, end: t.end - span.start })),
   );
@@ -61,14 +62,9 @@ export function factsOf(statementText: string, tokens?: () => Token[]): Statemen
   let facts = factsCache.get(statementText);
   if (!facts) {
     facts = readStatement(statementText, tokens);
-    rememberFacts(statementText, facts);
+    factsCache.set(statementText, facts);
   }
   return facts;
-}
-
-function rememberFacts(statementText: string, facts: StatementFacts): void {
-  if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.clear();
-  factsCache.set(statementText, facts);
 }
 
 /**

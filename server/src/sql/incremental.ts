@@ -1,6 +1,5 @@
 import { readSpan } from './analyze';
 import type { Token } from './lexer';
-import { LineIndex } from './lineIndex';
 import { splitFrom } from './splitter';
 import { positioned, shiftSpan, type SqlDocument, type Statement } from './statement';
 
@@ -51,7 +50,7 @@ export function reanalyzeDocument(previous: SqlDocument, text: string, edit?: Ed
       comments.push({ ...c, start: c.start + delta, end: c.end + delta });
     }
   }
-  return { text, lines: new LineIndex(text), statements, comments };
+  return { text, lines: previous.lines.edited(text, { start: prefix, oldEnd, newEnd: changedEnd }), statements, comments };
 }
 
 /** Where an edit replaced text: `[start, oldEnd)` of the old text became `[start, newEnd)` of the new. */

@@ -6,10 +6,31 @@ export interface Position {
 
 /** Converts offsets of one text into line/character positions by binary search over line starts. */
 export class LineIndex {
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
+  constructor(
+    readonly text: string,
+    lineStarts?: number[],
+  ) {
+    this.lineStarts = lineStarts ?? [0];
+    if (lineStarts) return;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  /**
+   * The index of `text`, in which `[start, newEnd)` replaced `[start, oldEnd)` of this index's
+   * text: only the replaced part is searched for line breaks, the rest is moved.
+   */
+  edited(text: string, { start, oldEnd, newEnd }: { start: number; oldEnd: number; newEnd: number }): LineIndex {
+    const old = this.lineStarts;
+    const starts: number[] = [];
+    let i = 0;
+    while (i < old.length && old[i]! <= start) starts.push(old[i++]!);
+    for (let k = text.indexOf('\n', start); k >= 0 && k < newEnd; k = text.indexOf('\n', k + 1)) starts.push(k + 1);
+    while (i < old.length && old[i]! <= oldEnd) i++;
+    const delta = newEnd - oldEnd;
+    while (i < old.length) starts.push(old[i++]! + delta);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {

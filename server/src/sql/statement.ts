@@ -119,6 +119,13 @@ export interface SqlDocument {
 /** The `outsideEffects` of the statements that have none: one frozen array, so they allocate nothing. */
 export const NO_OUTSIDE_EFFECTS: readonly OutsideEffect[] = Object.freeze([]);
 
+/**
+ * The `rowChanges` and `destructions` of a placed statement that has none: most statements, and
+ * a document holds up to hundreds of thousands of them. Frozen: nothing adds to a placed statement.
+ */
+const NO_ROW_CHANGES = Object.freeze([]) as unknown as RowChange[];
+const NO_DESTRUCTIONS = Object.freeze([]) as unknown as Destruction[];
+
 export function shiftSpan(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
@@ -133,17 +140,13 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     transaction: facts.transaction,
     modifiesData: facts.modifiesData,
     rowChanges:
-      by === 0 || facts.rowChanges.length === 0
-        ? facts.rowChanges
-        : facts.rowChanges.map((c) => ({
-            ...c,
-            span: shiftSpan(c.span, by),
-            ...(c.whereSpan ? { whereSpan: shiftSpan(c.whereSpan, by) } : {}),
-          })),
+      facts.rowChanges.length === 0 ? NO_ROW_CHANGES : by === 0 ? facts.rowChanges : facts.rowChanges.map((c) => movedRowChange(c, by)),
     destructions:
-      by === 0 || facts.destructions.length === 0
-        ? facts.destructions
-        : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
+      facts.destructions.length === 0
+        ? NO_DESTRUCTIONS
+        : by === 0
+          ? facts.destructions
+          : facts.destructions.map((d) => ({ ...d, span: shiftSpan(d.span, by) })),
     outsideEffects:
       by === 0 || facts.outsideEffects.length === 0
         ? facts.outsideEffects
@@ -158,4 +161,11 @@ export function positioned(facts: StatementFacts, by: number, index: number, spa
     span,
     text,
   };
+}
+
+/** Spelled out rather than spread: every edit moves the row changes of all the statements after it. */
+function movedRowChange({ command, target, inCte, reach, span, whereSpan }: RowChange, by: number): RowChange {
+  return whereSpan
+    ? { command, target, inCte, reach, span: shiftSpan(span, by), whereSpan: shiftSpan(whereSpan, by) }
+    : { command, target, inCte, reach, span: shiftSpan(span, by) };
 }
