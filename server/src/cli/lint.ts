@@ -20,8 +20,10 @@ import { textReporter } from './reporters/text';
 import type { FileResult } from './results';
 import { loadSettingsFile, SettingsLocator, type LoadedSettings } from '../config/settingsFile';
 
-export const LINT_USAGE = `Usage: safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
-                    [--cache] [--cache-location FILE] [--concurrency auto|off|N]
+export const LINT_SYNOPSIS = `safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
+             [--cache] [--cache-location FILE] [--concurrency auto|off|N]`;
+
+export const LINT_USAGE = `Usage: ${LINT_SYNOPSIS.replace(/\n/g, '\n       ')}
 
 Checks SQL files for statements that could destroy data. A directory means every .sql file in it;
 no path means the current directory. Severities come from "safesql.rules" in the nearest

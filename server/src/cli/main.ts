@@ -1,6 +1,6 @@
 import { PRODUCT } from '../protocol';
 import { InputError } from '../config/inputError';
-import { lintCommand, type CommandIo } from './lint';
+import { LINT_SYNOPSIS, lintCommand, type CommandIo } from './lint';
 
 // The engine (and `pg` with it) is loaded only by the commands that run SQL: `lint`, what most
 // runs are, starts without it. Bundled, it is a bundle of its own (dist/cli-exec.js) with its own
@@ -15,7 +15,7 @@ function execCommands(): ExecCommands {
 const USAGE = `safesql ${PRODUCT.version} — keeps destructive SQL away from PostgreSQL databases by accident.
 
 Usage:
-  safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
+  ${LINT_SYNOPSIS.replace(/\n/g, '\n  ')}
   safesql preview FILE [--statement N | --line L] (--url URL | --connection NAME)
                                run it in a transaction that is always rolled back; show what would change
   safesql commit FILE [--statement N | --line L] (--url URL | --connection NAME) --expect-rows K [--confirm NAME]
