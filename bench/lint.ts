@@ -182,10 +182,11 @@ async function parsers(text: string): Promise<void> {
     }
     return Number(process.hrtime.bigint() - start) / 1e3 / statements.length;
   };
-  const generated = statementsOf(text);
+  // Enough statements for a steady figure: pgsql-ast-parser takes about a second and a half per thousand.
+  const generated = statementsOf(text).slice(0, 2000);
   const ours = median(Array.from({ length: RUNS }, () => timed(generated, parseWithGrammar)));
   const theirs = median(Array.from({ length: RUNS }, () => timed(generated, astParser.parse)));
-  console.log(`## parsers: ${generated.length} generated statements, median of ${RUNS}`);
+  console.log(`## parsers: the first ${generated.length} generated statements, median of ${RUNS}`);
   console.log(
     `libpg_query ${ours.toFixed(1)} µs/statement, pgsql-ast-parser ${theirs.toFixed(1)} µs/statement (${(theirs / ours).toFixed(1)}× slower)`,
   );
