@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli, workspace } from '../helpers/cli';
 
@@ -42,6 +42,22 @@ describe('safesql lint --cache', () => {
     const configured = runCli(['lint', '--format', 'json', '--cache', '--config', '.vscode-settings.json', '.'], dir);
     assert.equal(configured.code, 0, configured.stderr);
     assert.ok(!(JSON.parse(configured.stdout) as { rule: string }[]).some((f) => f.rule === 'unbounded-delete'));
+  });
+
+  it('keeps the entries of files a run did not lint, and forgets the files that are gone', () => {
+    const dir = workspace({ 'a.sql': UNSAFE, 'b.sql': SAFE });
+    const cacheFile = join(dir, '.safesqlcache');
+    const files = (): string[] =>
+      Object.keys((JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: Record<string, unknown> }).entries)
+        .map((file) => basename(file))
+        .sort();
+    runCli(['lint', '--cache', '.'], dir);
+    assert.deepEqual(files(), ['a.sql', 'b.sql']);
+    runCli(['lint', '--cache', 'a.sql'], dir);
+    assert.deepEqual(files(), ['a.sql', 'b.sql']);
+    rmSync(join(dir, 'b.sql'));
+    runCli(['lint', '--cache', 'a.sql'], dir);
+    assert.deepEqual(files(), ['a.sql']);
   });
 
   it('ignores a damaged cache with a warning, lints as without it, and rewrites it', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PRODUCT } from '../protocol';
 import type { LintSettings } from '../config/settings';
 import type { Finding } from '../rules/types';
@@ -26,6 +26,7 @@ export const DEFAULT_CACHE_LOCATION = '.safesqlcache';
 export class LintCache {
   private readonly entries: CacheFile['entries'] = {};
   private readonly settingsKeys = new WeakMap<LintSettings, string>();
+  private readonly seen = new Set<string>();
 
   private constructor(
     private readonly path: string,
@@ -66,15 +67,24 @@ export class LintCache {
   get(file: string, key: string): CachedLint | undefined {
     const entry = this.entries[file];
     if (entry?.key !== key || !Array.isArray(entry.findings) || typeof entry.statementCount !== 'number') return undefined;
+    this.seen.add(file);
     return entry;
   }
 
   set(file: string, key: string, lint: CachedLint): void {
     this.entries[file] = { key, statementCount: lint.statementCount, findings: lint.findings };
+    this.seen.add(file);
   }
 
-  /** Written whole to a temporary file first, so an interrupted run never leaves half a cache. */
+  /**
+   * Written whole to a temporary file first, so an interrupted run never leaves half a cache. The
+   * entries of files this run did not lint are kept (a pre-commit run lints a few files), unless
+   * the file is gone.
+   */
   save(): void {
+    for (const file of Object.keys(this.entries)) {
+      if (!this.seen.has(file) && !existsSync(file)) delete this.entries[file];
+    }
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify({ build: this.build, entries: this.entries } satisfies CacheFile));
     renameSync(temporary, this.path);
