@@ -115,7 +115,9 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
     threads > 1 && totalBytes >= PARALLEL_MIN_BYTES && FactsPool.canStart()
       ? Math.min(threads - 1, Math.ceil(totalBytes / PARALLEL_MIN_BYTES))
       : 0;
-  const pool = workers > 0 ? new FactsPool(workers) : undefined;
+  // Started at the first file that must be read: a run the cache answers needs no threads.
+  let pool: FactsPool | undefined;
+  const poolForReading = (): FactsPool | undefined => (workers > 0 ? (pool ??= new FactsPool(workers)) : undefined);
 
   const lintFile = async (file: string): Promise<Outcome> => {
     const shownAs = displayPath(file, io.cwd);
@@ -125,7 +127,7 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
       const key = cache?.key(text, settings);
       const cached = key === undefined ? undefined : cache!.get(file, key);
       if (cached) return { result: { file: shownAs, lines: new LineIndex(text), ...cached } };
-      const document = await analyzeForLint(text, pool);
+      const document = await analyzeForLint(text, poolForReading());
       const findings = lintDocument(document, { settings });
       if (key !== undefined) cache!.set(file, key, { statementCount: document.statements.length, findings });
       return { result: { file: shownAs, lines: document.lines, statementCount: document.statements.length, findings } };
@@ -147,7 +149,7 @@ export async function lintCommand(args: string[], io: CommandIo): Promise<number
     let next = 0;
     let aheadBytes = 0;
     for (let reported = 0; reported < files.length; reported++) {
-      while (next < files.length && (pending.length === 0 || (pool && aheadBytes + sizes[next]! <= READ_AHEAD_BYTES))) {
+      while (next < files.length && (pending.length === 0 || (workers > 0 && aheadBytes + sizes[next]! <= READ_AHEAD_BYTES))) {
         const outcome = lintFile(files[next]!);
         // Settled here so a failure waits for its turn instead of surfacing as unhandled.
         outcome.catch(() => undefined);
