@@ -23,10 +23,23 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// `safesql lint`, what most runs are, starts without the engine and `pg`: the CLI's bundle loads
+// the commands that run SQL from a bundle of their own, and only when one is asked for. The lint
+// bundles are minified because loading them is a good part of a lint's start-up.
+const execApart = {
+  name: 'exec-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/execCommands$/ }, () => ({ path: './cli-exec.js', external: true }));
+  },
+};
+
 await mkdir('dist', { recursive: true });
 await copyFile(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), 'dist/libpg-query.wasm');
 await Promise.all([
-  build({ ...common, entryPoints: ['server/src/cli/index.ts'], outfile: 'dist/cli.js' }),
+  build({ ...common, entryPoints: ['server/src/cli/index.ts'], outfile: 'dist/cli.js', minify: true, plugins: [execApart] }),
+  build({ ...common, entryPoints: ['server/src/cli/execCommands.ts'], outfile: 'dist/cli-exec.js' }),
+  // The lint pool's worker threads load only the SQL front end.
+  build({ ...common, entryPoints: ['server/src/cli/factsWorker.ts'], outfile: 'dist/cli-worker.js', minify: true }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   build({
     ...common,

@@ -53,3 +53,28 @@ describe('safesql lint --format sarif', () => {
     assert.match(production.message.text!, /"live-db", a production connection/);
   });
 });
+
+describe('safesql lint --format sarif, streamed', () => {
+  it('is one valid log with an empty results array when nothing is found', () => {
+    const run = runCli(['lint', '--format', 'sarif', '.'], workspace({ 'ok.sql': 'SELECT 1;\n' }));
+    assert.equal(run.code, 0, run.stderr);
+    const log = JSON.parse(run.stdout) as Log;
+    assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(log.runs[0]!.results, []);
+  });
+
+  it('keeps every result of many files, in file order, in one valid log', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.sql`] = 'DELETE FROM orders;\n'.repeat(i % 3);
+    const run = runCli(['lint', '--format', 'sarif', '.'], workspace(files));
+    const log = JSON.parse(run.stdout) as Log;
+    assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+    const uris = log.runs[0]!.results!.map((r) => r.locations![0]!.physicalLocation!.artifactLocation!.uri!);
+    // Each DELETE is unbounded and outside a transaction: two results per statement.
+    assert.equal(
+      uris.length,
+      [...Object.values(files)].reduce((n, text) => n + 2 * (text.match(/DELETE/g) ?? []).length, 0),
+    );
+    assert.deepEqual(uris, [...uris].sort());
+  });
+});

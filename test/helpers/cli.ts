@@ -22,6 +22,8 @@ export function runCli(args: string[], cwd: string, input?: string, env: NodeJS.
     env: { ...process.env, NO_COLOR: '1', ...env },
     ...(input !== undefined ? { input } : {}),
     timeout: 60_000,
+    // Some runs print megabytes (many files, many findings).
+    maxBuffer: 1 << 28,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

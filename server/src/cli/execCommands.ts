@@ -12,6 +12,9 @@ import { loadGrammar } from '../sql/grammar';
 import { displayPath, readSqlFile } from './files';
 import { errorLine, formatCommit, formatEntry, formatJournal, formatPreview } from './execReport';
 import type { CommandIo } from './lint';
+
+export { ExecError } from '../exec/errors';
+export { InputError } from '../config/inputError';
 import { PreviewStore, resolveTarget, TARGET_OPTIONS, TARGET_USAGE, urlWarning, type TargetValues } from './target';
 
 export const PREVIEW_USAGE = `Usage: safesql preview FILE [--statement N | --line L] (--url URL | --connection NAME) [--format text|json]

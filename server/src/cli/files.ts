@@ -1,9 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { glob } from 'tinyglobby';
 import { InputError } from '../config/inputError';
 
 const IGNORED = ['**/node_modules/**', '**/.git/**'];
+
+// Loaded only for a directory or a glob: a hook that names its files starts without it.
+function glob(pattern: string, options: import('tinyglobby').GlobOptions): Promise<string[]> {
+  return (require('tinyglobby') as typeof import('tinyglobby')).glob(pattern, options);
+}
 
 /**
  * Expands the command line's paths: a file is taken as it is, a directory means every `.sql`

@@ -1,13 +1,21 @@
 import { PRODUCT } from '../protocol';
 import { InputError } from '../config/inputError';
-import { lintCommand, type CommandIo } from './lint';
-import { commitCommand, journalCommand, previewCommand, undoCommand } from './execCommands';
-import { ExecError } from '../exec/errors';
+import { LINT_SYNOPSIS, lintCommand, type CommandIo } from './lint';
+
+// The engine (and `pg` with it) is loaded only by the commands that run SQL: `lint`, what most
+// runs are, starts without it. Bundled, it is a bundle of its own (dist/cli-exec.js) with its own
+// copy of the error classes, which is why they are checked through it.
+type ExecCommands = typeof import('./execCommands');
+let exec: ExecCommands | undefined;
+function execCommands(): ExecCommands {
+  exec ??= require('./execCommands') as ExecCommands;
+  return exec;
+}
 
 const USAGE = `safesql ${PRODUCT.version} — keeps destructive SQL away from PostgreSQL databases by accident.
 
 Usage:
-  safesql lint [paths or globs…] [--format text|json|sarif|github] [--config FILE]
+  ${LINT_SYNOPSIS.replace(/\n/g, '\n  ')}
   safesql preview FILE [--statement N | --line L] (--url URL | --connection NAME)
                                run it in a transaction that is always rolled back; show what would change
   safesql commit FILE [--statement N | --line L] (--url URL | --connection NAME) --expect-rows K [--confirm NAME]
@@ -27,13 +35,13 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       case 'lint':
         return await lintCommand(rest, io);
       case 'preview':
-        return await previewCommand(rest, io);
+        return await execCommands().previewCommand(rest, io);
       case 'commit':
-        return await commitCommand(rest, io);
+        return await execCommands().commitCommand(rest, io);
       case 'undo':
-        return await undoCommand(rest, io);
+        return await execCommands().undoCommand(rest, io);
       case 'journal':
-        return await journalCommand(rest, io);
+        return await execCommands().journalCommand(rest, io);
 
       case '--version':
       case '-v':
@@ -50,7 +58,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         throw new InputError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof InputError || error instanceof ExecError) {
+    if (error instanceof InputError || (exec && (error instanceof exec.InputError || error instanceof exec.ExecError))) {
       io.stderr(`safesql: ${error.message}\n`);
       return 2;
     }

@@ -37,7 +37,3 @@ export function toRecord(result: FileResult, finding: Finding): FindingRecord {
     endColumn: end.character + 1,
   };
 }
-
-export function records(results: FileResult[]): FindingRecord[] {
-  return results.flatMap((r) => r.findings.map((f) => toRecord(r, f)));
-}

@@ -3,6 +3,7 @@ import { ruleMetadata } from '../../rules/index';
 import type { Finding } from '../../rules/types';
 import type { Severity } from '../../protocol';
 import type { FileResult } from '../results';
+import type { Reporter } from './reporter';
 
 export interface TextOptions {
   color: boolean;
@@ -11,22 +12,26 @@ export interface TextOptions {
 const MAX_SOURCE_LINES = 4;
 
 /** Compiler-style output: the location, the consequence, the statement with the span marked, the remedy. */
-export function formatText(results: FileResult[], options: TextOptions): string {
+export function textReporter(options: TextOptions): Reporter {
   const paint = painter(options.color);
-  const out: string[] = [];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   let statements = 0;
-  for (const result of results) {
-    statements += result.statementCount;
-    for (const finding of result.findings) {
-      counts[finding.severity]++;
-      out.push(formatFinding(result, finding, paint));
-    }
-  }
-  const files = results.length;
-  const summary = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info in ${plural(files, 'file')} (${plural(statements, 'statement')})`;
-  out.push(counts.error > 0 ? paint.red(summary) : counts.warning > 0 ? paint.yellow(summary) : paint.green(summary));
-  return `${out.join('\n')}\n`;
+  let files = 0;
+  return {
+    start: () => '',
+    *file(result: FileResult) {
+      files++;
+      statements += result.statementCount;
+      for (const finding of result.findings) {
+        counts[finding.severity]++;
+        yield `${formatFinding(result, finding, paint)}\n`;
+      }
+    },
+    end: () => {
+      const summary = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info in ${plural(files, 'file')} (${plural(statements, 'statement')})`;
+      return `${counts.error > 0 ? paint.red(summary) : counts.warning > 0 ? paint.yellow(summary) : paint.green(summary)}\n`;
+    },
+  };
 }
 
 function formatFinding(result: FileResult, finding: Finding, paint: Painter): string {
