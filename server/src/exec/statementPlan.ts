@@ -72,7 +72,7 @@ function list(value: unknown): unknown[] {
  * the table's own earlier row versions) so that the rows they change can be shown and undone.
  */
 export function planStatement(statement: Statement): StatementPlan {
-  if (statement.syntaxError) return { mode: 'refused', reason: `syntax error: ${statement.syntaxError.message}` };
+  if (statement.syntaxError) return { mode: 'refused', reason: `PostgreSQL would reject it: ${statement.syntaxError.message}` };
   const tokens = tokenize(statement.text);
   const variable = tokens.find((t) => t.type === 'psql-variable');
   if (variable) {
