@@ -7,7 +7,7 @@ import { ExecError } from './errors';
 import { checkLiveness } from './liveness';
 import type { PreviewResult, RunError } from './results';
 import { undoAvailability } from './reversal';
-import { changedRows, readsBeside, runUnit, UnitError, type StatementCapture } from './run';
+import { changedRows, readsRowsApart, runUnit, UnitError, type StatementCapture } from './run';
 import { schemaFingerprint } from './guard';
 import type { Journal } from './journal';
 import { Session, TransactionEscaped } from './session';
@@ -74,7 +74,7 @@ export async function preview(
       // Connects while the sequences are read, for the reads the unit's first statement needs beside
       // it; before BEGIN, as a reader that would wait for this transaction to end must be found out first.
       const readsApart = calls.length === 0;
-      const opening = firstReadsBeside(unit, plans, { keepRows: context.settings.previewRowLimit, ...options, readsApart })
+      const opening = firstReadsRowsApart(unit, plans, { keepRows: context.settings.previewRowLimit, ...options, readsApart })
         ? openReader(session, context)
         : Promise.resolve(undefined);
       const sequences = await sequenceStates(session).catch(async (error: unknown) => {
@@ -122,11 +122,11 @@ export async function preview(
   });
 }
 
-/** Whether the unit's first statement to run (after a BEGIN's folded SET TRANSACTION) reads beside itself. */
-function firstReadsBeside(unit: ExecutionUnit, plans: StatementPlan[], options: Parameters<typeof readsBeside>[1]): boolean {
+/** Whether the unit's first statement to run (after a BEGIN's folded SET TRANSACTION) reads its rows apart: beside it, given a reader. */
+function firstReadsRowsApart(unit: ExecutionUnit, plans: StatementPlan[], options: Parameters<typeof readsRowsApart>[1]): boolean {
   const transaction = unitTransaction(unit);
   const first = unit.statements.findIndex((statement) => !(transaction.ok && transaction.folded.has(statement)));
-  return first >= 0 && readsBeside(plans[first]!, options);
+  return first >= 0 && readsRowsApart(plans[first]!, options);
 }
 
 function openReader(main: Session, context: ExecContext): Promise<SnapshotReader | undefined> {

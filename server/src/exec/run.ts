@@ -52,7 +52,7 @@ export interface RunOptions {
   folded: ReadonlySet<Statement>;
   /** Digest the values of a preview's rows too, as a commit does (an undo's preview compares them). */
   values?: boolean;
-  /** A second session for the reads a preview's first statement needs of the rows before it (see `readsBeside`). */
+  /** A second session for the reads a preview's first statement needs of the rows before it (see `readsRowsApart`). */
   reader?: SnapshotReader;
   /**
    * False when the unit calls volatile functions: a query over the rows then need not see the ones
@@ -137,7 +137,10 @@ interface Beside {
 }
 
 /** Whether a preview reads the rows a statement changes apart from it (beside it, or before it): a DELETE's or UPDATE's first rows and versions. */
-export function readsBeside(plan: StatementPlan, options: { keepRows: number | 'all'; values?: boolean; readsApart?: boolean }): boolean {
+export function readsRowsApart(
+  plan: StatementPlan,
+  options: { keepRows: number | 'all'; values?: boolean; readsApart?: boolean },
+): boolean {
   return plan.mode === 'rows' && plan.readable && options.keepRows !== 'all' && !options.values && options.readsApart !== false;
 }
 
@@ -158,7 +161,7 @@ async function runStatement(
   }
   // A snapshot cannot be exported inside a savepoint, so it is taken now, for the reads beside the statement.
   const beside =
-    options.reader && readsBeside(plan, options)
+    options.reader && readsRowsApart(plan, options)
       ? { reader: options.reader, snapshot: await session.exportSnapshot(), options }
       : undefined;
   // Each statement gets a savepoint, so that safesql's own extras (EXPLAIN, the capture) can fail
@@ -279,7 +282,7 @@ async function runRowChange(
   }
   const columns = table.columns.map((c) => c.name);
   const hashing = { ownRows: options.written.has(table.qualified), tidHash: session.server.versionNumber >= 140000 };
-  if (options.keepRows !== 'all' && readsBeside(plan, options)) {
+  if (options.keepRows !== 'all' && readsRowsApart(plan, options)) {
     const change = changeFor(plan, table, hashing, options.beside);
     const versions = versionsFor(plan, hashing);
     const sample = sampleFor(plan, table.columns);
