@@ -17,6 +17,7 @@ export const RULE_IDS = [
   'analysis-limit',
   'irreversible-effect',
   'transaction-control-in-block',
+  'unknown-connection',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

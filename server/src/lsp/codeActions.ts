@@ -1,5 +1,5 @@
 import { CodeActionKind, type CodeAction, type TextEdit } from 'vscode-languageserver';
-import { FIX_ALL_KIND, LSP_COMMANDS } from '../protocol';
+import { DIRECTIVES, FIX_ALL_KIND, LSP_COMMANDS } from '../protocol';
 import { directiveWithout } from '../rules/directives';
 import type { Finding } from '../rules/types';
 import type { SqlDocument, Span, Statement } from '../sql/statement';
@@ -76,6 +76,17 @@ function findingFixes(request: ActionRequest, finding: Finding): { fixes: CodeAc
   const { document, uri } = request;
   const diagnostics = toDiagnostics(uri, document.lines, [finding]);
   const statement = statementAt(document, finding.span.start);
+  if (finding.rule === 'unknown-connection') {
+    // The line names a connection nobody configured: offer each configured one instead.
+    const fixes = (finding.configuredNames ?? []).map((name, i): CodeAction => ({
+      title: `Bind the file to connection "${name}"`,
+      kind: CodeActionKind.QuickFix,
+      isPreferred: i === 0 && (finding.configuredNames ?? []).length === 1,
+      diagnostics,
+      edit: { changes: { [uri]: [{ range: toRange(document.lines, finding.span), newText: `-- ${DIRECTIVES.connection} ${name}` }] } },
+    }));
+    return { fixes };
+  }
   if (finding.rule === 'unused-suppression') {
     const ids = finding.unusedIds ?? [];
     const partial = ids.length > 0 && directiveWithout(document.text.slice(finding.span.start, finding.span.end), ids) !== '';

@@ -35,8 +35,18 @@ export const unusedSuppression: RuleMetadata = {
   docsUrl: ruleDocsUrl('unused-suppression'),
 };
 
+/** Reported for the file's `-- safesql:connection` line rather than a statement. */
+export const unknownConnection: RuleMetadata = {
+  id: 'unknown-connection',
+  defaultSeverity: 'warning',
+  description: 'A `-- safesql:connection` line that names none of the configured connections.',
+  docsUrl: ruleDocsUrl('unknown-connection'),
+};
+
 /** Every rule, in the order of RULE_IDS (the public list). */
-export const RULES: readonly RuleMetadata[] = RULE_IDS.map((id) => [...STATEMENT_RULES, unusedSuppression].find((r) => r.id === id)!);
+export const RULES: readonly RuleMetadata[] = RULE_IDS.map((id) =>
+  [...STATEMENT_RULES, unusedSuppression, unknownConnection].find((r) => r.id === id)!,
+);
 
 const byId = new Map<RuleId, RuleMetadata>(RULES.map((r) => [r.id, r]));
 

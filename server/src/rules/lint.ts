@@ -40,6 +40,8 @@ export function lintDocument(document: SqlDocument, options: LintOptions): Findi
     }
   }
   for (const report of suppressions.unused()) add('unused-suppression', report, undefined);
+  const unknown = unknownConnection(directives.connection, options.settings);
+  if (unknown) add('unknown-connection', unknown, undefined);
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }
 
@@ -47,6 +49,24 @@ function severityOf(rule: RuleId, settings: LintSettings): Severity | undefined 
   const configured = settings.rules[rule];
   if (configured === 'off') return undefined;
   return configured ?? ruleMetadata(rule).defaultSeverity;
+}
+
+/**
+ * A `-- safesql:connection` line that names none of the configured connections: most likely a typo,
+ * and the file then counts as production. Said only when some are configured (a name defined twice
+ * is reported where the definitions are): with none, as in a CI run without the team's connections,
+ * every name is unknown and none is a mistake.
+ */
+function unknownConnection(directive: ConnectionDirective | undefined, settings: LintSettings): Report | undefined {
+  if (!directive || settings.connections.length === 0 || settings.conflicts?.[directive.name]) return undefined;
+  if (settings.connections.some((c) => c.name === directive.name)) return undefined;
+  const names = settings.connections.map((c) => c.name);
+  return {
+    message: `No connection named "${directive.name}" is configured (configured: ${names.join(', ')}), so the file counts as production, and nothing in it can run until the line names a configured one.`,
+    help: 'Correct the name on this line, or add the connection to safesql.connections.',
+    span: directive.span,
+    configuredNames: names,
+  };
 }
 
 function bindConnection(directive: ConnectionDirective | undefined, options: LintOptions): ConnectionBinding | undefined {

@@ -10,6 +10,8 @@ export interface Report {
   related?: { span: Span; message: string }[];
   /** The most severe this finding may be, whatever the rule's severity: a fact worth knowing rather than a danger. */
   atMost?: Severity;
+  /** For unknown-connection: the names configured, which its quick fixes offer. */
+  configuredNames?: string[];
   /** For unused-suppression: the ids of the directive (at `span`) that suppress nothing; empty when it names none. */
   unusedIds?: string[];
 }
