@@ -224,25 +224,29 @@ const MOMENT = /^\s*(now|today|tomorrow|yesterday)\s*$/i;
  */
 function dependsOnDataOnly(fields: Fields): boolean {
   if (fields.withClause || list(fields.usingClause).length > 0 || list(fields.returningList).length > 0) return false;
-  const dataOnly = (node: unknown): boolean => {
-    if (Array.isArray(node)) return node.every(dataOnly);
-    if (!node || typeof node !== 'object') return true;
-    return Object.entries(node as Fields).every(([key, value]) => {
-      if (key === 'FuncCall' || key === 'SQLValueFunction' || key === 'SubLink' || key === 'MinMaxExpr') return false;
-      if (key === 'sval' && typeof value === 'string' && MOMENT.test(value)) return false;
-      return dataOnly(value);
-    });
-  };
-  return dataOnly(fields.whereClause);
+  return !containsNode(
+    fields.whereClause,
+    (key, value) =>
+      key === 'FuncCall' ||
+      key === 'SQLValueFunction' ||
+      key === 'SubLink' ||
+      key === 'MinMaxExpr' ||
+      (key === 'sval' && typeof value === 'string' && MOMENT.test(value)),
+  );
 }
 
 function fixedValue(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(fixedValue);
-  if (!node || typeof node !== 'object') return true;
-  return Object.entries(node as Fields).every(
-    ([key, value]) =>
-      key !== 'FuncCall' && key !== 'SQLValueFunction' && key !== 'SetToDefault' && key !== 'MultiAssignRef' && fixedValue(value),
+  return !containsNode(
+    node,
+    (key) => key === 'FuncCall' || key === 'SQLValueFunction' || key === 'SetToDefault' || key === 'MultiAssignRef',
   );
+}
+
+/** Whether any node of a parse tree (at any depth) is one `matches` picks, by its key and value. */
+function containsNode(node: unknown, matches: (key: string, value: unknown) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((item) => containsNode(item, matches));
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node as Fields).some(([key, value]) => matches(key, value) || containsNode(value, matches));
 }
 
 function writtenColumns(type: keyof typeof COMMAND_KEYWORD, fields: Fields): WrittenColumns {
@@ -445,13 +449,9 @@ export function sampleText(text: string, command: 'delete' | 'update', clauses: 
  * otherwise show rows it does not remove). Undefined when its clauses are not where the parse tree says.
  */
 export function deletedVersionsText(plan: Extract<StatementPlan, { mode: 'rows' }>, how: VersionHashing): string | undefined {
-  const { topLevel, bodyEnd: endOf } = topLevelWords(plan.text);
-  const main = topLevel.findIndex((t) => t.word === plan.command);
-  if (plan.command !== 'delete' || main < 0) return undefined;
-  const body = plan.text.slice(0, endOf(topLevel.slice(main + 1).find((t) => t.word === 'returning'))).trimEnd();
+  const body = plan.command === 'delete' ? bodyBeforeReturning(plan.text, plan.command) : undefined;
   const ref = plan.table.reference;
-  return `WITH __safesql_changed AS (${body} RETURNING ${versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, how)} AS ${VERSION_HASH})
-    SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(${VERSION_HASH}), 0)::pg_catalog.text FROM __safesql_changed`;
+  return body && summedReturning(body, versionHash(`${ref}.tableoid`, `${ref}.ctid`, `${ref}.xmin`, how), VERSION_HASH);
 }
 
 /**
@@ -461,16 +461,26 @@ export function deletedVersionsText(plan: Extract<StatementPlan, { mode: 'rows' 
  * where the parse tree says they are.
  */
 export function writtenDigestText(plan: Extract<StatementPlan, { mode: 'rows' }>, written: string[]): string | undefined {
-  const { topLevel, bodyEnd: endOf } = topLevelWords(plan.text);
-  const main = topLevel.findIndex((t) => t.word === plan.command);
-  if (main < 0) return undefined;
-  const body = plan.text.slice(0, endOf(topLevel.slice(main + 1).find((t) => t.word === 'returning'))).trimEnd();
+  const body = bodyBeforeReturning(plan.text, plan.command);
   const hash =
     written.length === 0
       ? 'NULL::pg_catalog.int8'
       : valueHash(written.map((column) => `${plan.table.reference}.${escapeIdentifier(column)}`).join(', '));
-  return `WITH __safesql_changed AS (${body} RETURNING ${hash} AS ${WRITTEN_HASH})
-    SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(${WRITTEN_HASH}), 0)::pg_catalog.text FROM __safesql_changed`;
+  return body && summedReturning(body, hash, WRITTEN_HASH);
+}
+
+/** A row change (`body`, without RETURNING) that returns only how many rows it changed and the sum of `hash` over them. */
+function summedReturning(body: string, hash: string, column: string): string {
+  return `WITH __safesql_changed AS (${body} RETURNING ${hash} AS ${column})
+    SELECT pg_catalog.count(*), COALESCE(pg_catalog.sum(${column}), 0)::pg_catalog.text FROM __safesql_changed`;
+}
+
+/** The statement up to its own RETURNING (or its end), for a RETURNING of safesql's; undefined when `command` is not where it should be. */
+function bodyBeforeReturning(text: string, command: string): string | undefined {
+  const { topLevel, bodyEnd } = topLevelWords(text);
+  const main = topLevel.findIndex((t) => t.word === command);
+  if (main < 0) return undefined;
+  return text.slice(0, bodyEnd(topLevel.slice(main + 1).find((t) => t.word === 'returning'))).trimEnd();
 }
 
 interface Word {
