@@ -361,18 +361,22 @@ interface RowsBefore {
 }
 
 /**
- * How a statement whose rows are read apart from it runs: a DELETE returning only its rows' count and versions; an UPDATE returning only
- * the digest of the values it writes, its rows after it found again by primary key. Undefined when
- * an UPDATE's rows cannot be found that way: no primary key, a SET that assigns one of its columns,
- * or triggers, which may change any column (the general capture then pairs the rows by place).
+ * How a statement whose rows are read apart from it runs: a DELETE bare when its rows depend on the
+ * data alone (checked by the snapshot, see `quietFrom`), else returning the versions it removes; an
+ * UPDATE returning only the digest of the values it writes, its rows after it found again by primary
+ * key. Undefined when an UPDATE's rows cannot be found that way: no primary key, a SET that assigns
+ * one of its columns, or triggers, which may change any column (the general capture then pairs the
+ * rows by place).
  */
 interface Change {
   command: 'delete' | 'update';
   text: string;
-  /** UPDATE: whether `text` returns the digest of the written values rather than running bare. */
-  digestsWritten: boolean;
-  /** DELETE: `text` returns the number and the sum of the version hashes of the rows it removes (see `deletedVersionsText`). */
-  versionsReturned?: boolean;
+  /**
+   * What `text` returns besides PostgreSQL's row count: nothing (it runs bare), or one row of the
+   * count and the sum of the hashes of the values it writes (`writtenDigestText`) or of the versions
+   * it removes (`deletedVersionsText`).
+   */
+  returns: 'count' | 'written' | 'versions';
   /**
    * DELETE, bare: its rows depend on the data alone, so the reader beside it, at the snapshot
    * `quietFrom` (`xmin:xmax:xip`), saw exactly them unless another transaction ended meanwhile — a
@@ -393,7 +397,7 @@ function changeFor(
   if (plan.command === 'delete') {
     if (beside && plan.dataOnly && !table.rewritten && table.triggers.length === 0) {
       const otherwise = verifiedDelete(plan, hashing);
-      return otherwise && { command: 'delete', text, digestsWritten: false, quietFrom: beside.snapshot.visible, otherwise };
+      return otherwise && { command: 'delete', text, returns: 'count', quietFrom: beside.snapshot.visible, otherwise };
     }
     return verifiedDelete(plan, hashing);
   }
@@ -403,14 +407,14 @@ function changeFor(
     plan.written,
     table.columns.map((c) => c.name),
   );
-  if (written.length === 0) return { command: 'update', text, digestsWritten: false };
+  if (written.length === 0) return { command: 'update', text, returns: 'count' };
   const digesting = writtenDigestText(plan, written);
-  return digesting ? { command: 'update', text: digesting, digestsWritten: true } : undefined;
+  return digesting ? { command: 'update', text: digesting, returns: 'written' } : undefined;
 }
 
 function verifiedDelete(plan: Extract<StatementPlan, { mode: 'rows' }>, hashing: VersionHashing): Change | undefined {
   const counting = deletedVersionsText(plan, hashing);
-  return counting ? { command: 'delete', text: counting, digestsWritten: false, versionsReturned: true } : undefined;
+  return counting ? { command: 'delete', text: counting, returns: 'versions' } : undefined;
 }
 
 async function rowsBefore(run: (text: string) => Promise<Rows>, reads: Reads): Promise<RowsBefore> {
@@ -448,10 +452,11 @@ async function previewFromReads(
     counted(session, outcome, async () => {
       const result = await session.run(how.text);
       record(result, outcome);
-      if (!how.digestsWritten && !how.versionsReturned) return;
-      outcome.affectedRows = Number(result.rows[0]![0]);
-      if (how.digestsWritten) written = result.rows[0]![1] ?? '0';
-      else removed = result.rows[0]![1] ?? '0';
+      if (how.returns === 'count') return;
+      const [rows, sum] = result.rows[0]!;
+      outcome.affectedRows = Number(rows);
+      if (how.returns === 'written') written = sum ?? '0';
+      else removed = sum ?? '0';
     });
   try {
     let before = beside ? await readWhileChanging(session, beside, reads, outcome, () => runChange(change)) : undefined;
