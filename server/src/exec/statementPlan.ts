@@ -1,5 +1,6 @@
 import { escapeIdentifier } from 'pg';
 import { parseWithGrammar } from '../sql/grammar';
+import { list, unwrap, type Fields } from '../sql/parseTree';
 import { tokenize } from '../sql/lexer';
 import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
@@ -51,20 +52,6 @@ export type StatementPlan =
 
 /** The alias the UPDATE capture gives the table's rows as they were before the statement. */
 export const BEFORE_ALIAS = '__safesql_before';
-
-type Fields = Record<string, unknown>;
-
-function unwrap(node: unknown): [string, Fields] | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const entries = Object.entries(node as Record<string, unknown>);
-  if (entries.length !== 1) return undefined;
-  const [type, fields] = entries[0]!;
-  return fields && typeof fields === 'object' ? [type, fields as Fields] : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 /**
  * Decides how safesql runs one statement, from PostgreSQL's own parse tree. The statement's text is

@@ -1,5 +1,6 @@
 import { analyzeDocument } from '../sql/analyze';
 import { parseWithGrammar } from '../sql/grammar';
+import { list, unwrap, walk } from '../sql/parseTree';
 import { previewRefusal } from '../sql/outsideEffects';
 import type { Statement } from '../sql/statement';
 import { ExecError } from './errors';
@@ -63,21 +64,14 @@ export function calledFunctions(statement: Statement): string[] {
   const parsed = parseWithGrammar(statement.text);
   if (!parsed.ok) return [];
   const names = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'FuncCall') {
-        const parts = ((value as { funcname?: { String?: { sval?: string } }[] }).funcname ?? []).map((p) => p.String?.sval ?? '');
-        names.add(parts.join('.'));
-      }
-      visit(value);
-    }
-  };
-  visit(parsed.statements);
+  walk(parsed.statements, (type, fields) => {
+    if (type === 'FuncCall')
+      names.add(
+        list(fields.funcname)
+          .map((part) => String(unwrap(part)?.[1].sval ?? ''))
+          .join('.'),
+      );
+  });
   return [...names];
 }
 

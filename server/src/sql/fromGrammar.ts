@@ -1,5 +1,6 @@
 import type { PgNode } from './grammar';
 import type { Token } from './lexer';
+import { list, unwrap, walk, type Fields } from './parseTree';
 import { copyEffect, functionEffect, loadEffect, mayCallEffectFunction, outsideEffectsOfBody } from './outsideEffects';
 import { evaluate, restrictsTarget, type ColumnReference, type ConstantValue, type Predicate } from './predicate';
 import {
@@ -32,22 +33,6 @@ export function factsFromGrammar(text: string, nodes: PgNode[], tokens?: () => T
   };
   for (const node of nodes) reader.read(node, facts);
   return facts;
-}
-
-type Fields = Record<string, unknown>;
-
-/** The single `{ NodeType: fields }` entry of a node. */
-function unwrap(node: unknown): [string, Fields] | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const keys = Object.keys(node);
-  if (keys.length !== 1) return undefined;
-  const type = keys[0]!;
-  const fields = (node as Record<string, unknown>)[type];
-  return fields && typeof fields === 'object' ? [type, fields as Fields] : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 const KIND_BY_NODE: Record<string, StatementKind> = {
@@ -531,19 +516,6 @@ function objectName(node: unknown): string {
   if (type === 'TypeName') return list(f.names).map(objectName).join('.');
   if (type === 'ObjectWithArgs') return list(f.objname).map(objectName).join('.');
   return '';
-}
-
-function walk(node: unknown, visit: (type: string, fields: Fields) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  const entry = unwrap(node);
-  if (entry) visit(entry[0], entry[1]);
-  for (const value of Object.values(entry ? entry[1] : (node as Fields))) {
-    if (value && typeof value === 'object') walk(value, visit);
-  }
 }
 
 function memo(compute: () => string): () => string {
